@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: the reference corpus and the reference tool."""

@@ -1,0 +1,113 @@
+"""The command line: exit statuses, and no traceback for any input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def witgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "witgen", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        check=False,
+    )
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def test_help_is_usage() -> None:
+    result = witgen("--help")
+    assert result.returncode == 0
+    assert "check" in result.stdout
+
+
+def test_no_command_is_a_usage_error() -> None:
+    assert witgen().returncode == 2
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    assert witgen("check", "--no-such-option").returncode == 2
+
+
+def test_valid_file(tmp_path: Path) -> None:
+    (tmp_path / "ok.wit").write_text("package a:b;\ninterface i { f: func(); }\n")
+    result = witgen("check", "ok.wit", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "bad.wit").write_text("package a:b;\ninterface i {\n  f: func()\n}\n")
+    result = witgen("check", "bad.wit", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: expected ';', found '}'\n"
+        "     --> bad.wit:4:1\n"
+        "      |\n"
+        "    4 | }\n"
+        "      | ^\n"
+    )
+
+
+def test_every_path_is_checked(tmp_path: Path) -> None:
+    (tmp_path / "a.wit").write_text("package a:b;\ninterface {}")
+    (tmp_path / "b.wit").write_text("package a:b;\nworld {}")
+    result = witgen("check", "a.wit", "b.wit", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.count("error: ") == 2
+
+
+def test_folder_error_names_the_package(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.wit").write_text("package a:b;\ninterface i { oops }\n")
+    result = witgen("check", "pkg", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: failed to parse package: pkg: expected ':', found '}'\n"
+    )
+
+
+def test_dependency_error_names_the_deps_folder(tmp_path: Path) -> None:
+    (tmp_path / "pkg" / "deps" / "dep").mkdir(parents=True)
+    (tmp_path / "pkg" / "a.wit").write_text("package a:b;\n")
+    (tmp_path / "pkg" / "deps" / "dep" / "d.wit").write_text("package c:d;\nworld {}")
+    result = witgen("check", "pkg", cwd=tmp_path)
+    assert result.stderr.startswith(
+        "error: failed to parse dependency directory: pkg/deps: "
+        "failed to parse package: pkg/deps/dep: expected an identifier or string, found '{'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("binary.wit", bytes(range(256))),
+        ("latin1.wit", "package a:b; // caf\xe9".encode("latin-1")),
+        ("nul.wit", b"package a:b;\x00"),
+        ("tabs-crlf-bom.wit", b"\xef\xbb\xbfpackage a:b;\r\n\tinterface i {\r\n\t\t{\r\n"),
+    ],
+)
+def test_bad_bytes_get_a_located_diagnostic(tmp_path: Path, name: str, content: bytes) -> None:
+    (tmp_path / name).write_bytes(content)
+    result = witgen("check", name, cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"--> {name}:" in result.stderr
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    result = witgen("check", "nowhere.wit", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "error: failed to read `nowhere.wit`: No such file or directory\n"
+
+
+def test_default_path_is_wit(tmp_path: Path) -> None:
+    (tmp_path / "wit").mkdir()
+    (tmp_path / "wit" / "a.wit").write_text("package a:b;\ninterface i {}\n")
+    assert witgen("check", cwd=tmp_path).returncode == 0

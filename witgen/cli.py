@@ -1,0 +1,120 @@
+"""The `witgen` command line.
+
+In: arguments.  Out: output on stdout, diagnostics on stderr, and the exit
+status: 0 success, 1 diagnostics (the input is wrong), 2 usage errors.  This
+is the only module that prints or exits; the rest of witgen raises `WitError`.
+Heavy modules are imported inside each command so that `witgen --help` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_DIAGNOSTICS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+DEFAULT_WIT = "wit"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    from witgen.diagnostics import WitError
+
+    try:
+        return int(args.run(args))
+    except WitError as error:
+        _print_errors(error)
+        return EXIT_DIAGNOSTICS
+    except KeyboardInterrupt:
+        return 130
+    except RecursionError:
+        print("error: input nests too deeply for witgen to process", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    except Exception as error:  # a bug must not show users a traceback
+        if os.environ.get("WITGEN_TRACEBACK"):
+            raise
+        print(
+            f"error: internal error in witgen: {type(error).__name__}: {error}\n"
+            "note: this is a bug in witgen; set WITGEN_TRACEBACK=1 to see where it happened",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="witgen",
+        description="WIT (WebAssembly Interface Types) tooling for Python.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="check that WIT files and packages are valid",
+        description=(
+            "Parse each PATH (a .wit file, or a package folder with its deps/ folder) and "
+            "report every error the way wasm-tools does. Exit status 1 when any PATH has errors."
+        ),
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        default=[DEFAULT_WIT],
+        help=f"a .wit file or a package folder (default: {DEFAULT_WIT})",
+    )
+    _add_feature_options(check)
+    check.set_defaults(run=_check)
+    return parser
+
+
+def _add_feature_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--features",
+        action="append",
+        default=[],
+        metavar="NAME[,NAME...]",
+        help="enable @unstable features (repeatable, comma-separated)",
+    )
+    parser.add_argument(
+        "--all-features", action="store_true", help="enable every @unstable feature"
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    from witgen.diagnostics import WitError
+    from witgen.resolve.load import load_path
+
+    status = EXIT_OK
+    for path in args.paths:
+        try:
+            load_path(path)
+        except WitError as error:
+            _print_errors(error)
+            status = EXIT_DIAGNOSTICS
+    return status
+
+
+def _print_errors(error: Exception) -> None:
+    from witgen.diagnostics import WitError, render
+
+    assert isinstance(error, WitError)
+    for diagnostic in error.diagnostics:
+        print(f"error: {render(diagnostic, error.sources)}", file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Read WIT from the file system and parse it.
+
+In: a path given by the user: a `.wit` file, a WIT package encoded as
+WebAssembly (binary or text), or a package folder (every `*.wit` file directly
+in it is one package, and each entry of its `deps/` folder is a dependency: a
+sub-folder of `*.wit` files, or a single `.wit`, `.wasm` or `.wat` file).  A
+file's content, not its name, says whether it is WebAssembly, as in
+wasm-tools; encoded packages are kept as bytes for the resolver to decode.
+Out: a `Loaded` tree of parsed files, every source registered in one
+`SourceMap`.  Raises: `WitError` for the first unreadable or malformed file,
+with the same context wasm-tools puts in front of the message
+(`failed to parse package: <folder>: ...`).
+
+Order follows wit-parser: a folder's files sorted by path; the main package's
+files before its dependencies; `deps/` entries sorted by name.  Other files in
+`deps/` are ignored, and so is a `deps/` folder inside a dependency.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
+from witgen.syntax import ast
+from witgen.syntax.parse import parse_file
+
+_DEP_EXTENSIONS = (".wit", ".wat", ".wasm")
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSource:
+    """The parsed files of one package: a folder's `*.wit` files, or one file.
+
+    `path` is shown in messages as the user wrote it (joined with file names
+    the way wasm-tools joins them).
+    """
+
+    path: str
+    is_dir: bool
+    files: tuple[ast.File, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedPackage:
+    """A file holding a WIT package encoded as WebAssembly, not yet decoded.
+
+    `is_text` tells the text format (`.wat`) from the binary one.
+    """
+
+    path: str
+    data: bytes
+    is_text: bool
+
+
+Source = PackageSource | EncodedPackage
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A main package and the dependencies found beside it in `deps/`."""
+
+    main: Source
+    deps: tuple[Source, ...]
+    sources: SourceMap
+
+
+def load_path(path: str, sources: SourceMap | None = None) -> Loaded:
+    """Read and parse `path` (a file or a package folder)."""
+    sources = sources if sources is not None else SourceMap()
+    if os.path.isdir(path):
+        main = _within(f"failed to parse package: {path}", lambda: _load_dir(path, sources))
+        deps_dir = os.path.join(path, "deps")
+        deps = _within(
+            f"failed to parse dependency directory: {deps_dir}",
+            lambda: _load_deps(deps_dir, sources),
+        )
+        return Loaded(main, deps, sources)
+    return Loaded(_load_file(path, sources), (), sources)
+
+
+def _within(context: str, load: Callable[[], _T]) -> _T:
+    try:
+        return load()
+    except WitError as error:
+        raise WitError([d.within(context) for d in error.diagnostics], error.sources) from None
+
+
+def _load_dir(path: str, sources: SourceMap) -> PackageSource:
+    names = sorted(
+        name
+        for name in _listdir(path, sources)
+        if name.endswith(".wit") and not os.path.isdir(os.path.join(path, name))
+    )
+    files = tuple(_parse(os.path.join(path, name), sources) for name in names)
+    return PackageSource(path, True, files)
+
+
+def _load_deps(path: str, sources: SourceMap) -> tuple[Source, ...]:
+    if not os.path.exists(path):
+        return ()
+    deps: list[Source] = []
+    for name in sorted(_listdir(path, sources)):
+        entry = os.path.join(path, name)
+        if os.path.isdir(entry):
+            context = f"failed to parse package: {entry}"
+            deps.append(_within(context, functools.partial(_load_dir, entry, sources)))
+        elif name.endswith(_DEP_EXTENSIONS):
+            deps.append(_load_file(entry, sources))
+    return tuple(deps)
+
+
+def _load_file(path: str, sources: SourceMap) -> Source:
+    data = _read(path, sources)
+    encoding = detect_wasm(data)
+    if encoding is not None:
+        return EncodedPackage(path, data, encoding == "text")
+    return PackageSource(path, False, (_parse_data(path, data, sources),))
+
+
+def _parse(path: str, sources: SourceMap) -> ast.File:
+    return _parse_data(path, _read(path, sources), sources)
+
+
+def _parse_data(path: str, data: bytes, sources: SourceMap) -> ast.File:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        file = sources.add(path, data.decode("utf-8", "replace"), data)
+        span = Span(file, error.start, error.start + 1)
+        raise WitError([Diagnostic("input was not valid utf-8", span)], sources) from None
+    return parse_file(sources, sources.add(path, text))
+
+
+def detect_wasm(data: bytes) -> str | None:
+    """'binary' or 'text' when `data` looks like WebAssembly, else None.
+
+    As the `wat` crate decides: the binary magic, or a `(` after WebAssembly
+    text whitespace and comments (`;;` to the end of a line, nested `(; ;)`).
+    """
+    if data.startswith(b"\0asm"):
+        return "binary"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    at = 0
+    while at < len(text):
+        char = text[at]
+        if char in " \t\n\r":
+            at += 1
+        elif text.startswith(";;", at):
+            newline = text.find("\n", at)
+            at = len(text) if newline < 0 else newline + 1
+        elif text.startswith("(;", at):
+            depth, at = 1, at + 2
+            while depth and at < len(text):
+                if text.startswith("(;", at):
+                    depth, at = depth + 1, at + 2
+                elif text.startswith(";)", at):
+                    depth, at = depth - 1, at + 2
+                else:
+                    at += 1
+            if depth:
+                return None
+        else:
+            return "text" if char == "(" else None
+    return None
+
+
+def _read(path: str, sources: SourceMap) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise WitError([Diagnostic(_os_message("read", path, error))], sources) from None
+
+
+def _listdir(path: str, sources: SourceMap) -> list[str]:
+    try:
+        return os.listdir(path)
+    except OSError as error:
+        raise WitError([Diagnostic(_os_message("read directory", path, error))], sources) from None
+
+
+def _os_message(action: str, path: str, error: OSError) -> str:
+    reason = error.strerror or str(error)
+    return f"failed to {action} `{path}`: {reason}"
