@@ -65,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="check that WIT files and packages are valid",
         description=(
-            "Parse each PATH (a .wit file, or a package folder with its deps/ folder) and "
-            "report every error the way wasm-tools does. Exit status 1 when any PATH has errors."
+            "Parse and resolve each PATH (a .wit file, a WIT package encoded as WebAssembly, or a "
+            "package folder with its deps/ folder) and report errors the way wasm-tools does. "
+            "Exit status 1 when any PATH has errors."
         ),
     )
     check.add_argument(
@@ -96,16 +97,27 @@ def _add_feature_options(parser: argparse.ArgumentParser) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     from witgen.diagnostics import WitError
-    from witgen.resolve.load import load_path
+    from witgen.resolve.passes import resolve_path
 
     status = EXIT_OK
     for path in args.paths:
         try:
-            load_path(path)
+            resolve_path(path, _features(args), args.all_features)
         except WitError as error:
             _print_errors(error)
             status = EXIT_DIAGNOSTICS
     return status
+
+
+def _features(args: argparse.Namespace) -> list[str]:
+    """`--features "a,b c" --features d` as wasm-tools reads it: split on spaces and commas."""
+    return [
+        name
+        for option in args.features
+        for word in option.split()
+        for name in word.split(",")
+        if name
+    ]
 
 
 def _print_errors(error: Exception) -> None:

@@ -6,10 +6,11 @@ in it is one package, and each entry of its `deps/` folder is a dependency: a
 sub-folder of `*.wit` files, or a single `.wit`, `.wasm` or `.wat` file).  A
 file's content, not its name, says whether it is WebAssembly, as in
 wasm-tools; encoded packages are kept as bytes for the resolver to decode.
-Out: a `Loaded` tree of parsed files, every source registered in one
-`SourceMap`.  Raises: `WitError` for the first unreadable or malformed file,
-with the same context wasm-tools puts in front of the message
-(`failed to parse package: <folder>: ...`).
+Out: parsed package sources, every source registered in one `SourceMap`;
+`load_path` loads a whole tree, and the resolver calls the pieces one by one
+to interleave them with its passes as wasm-tools does.  Raises: `WitError`
+for the first unreadable or malformed file, with the context wasm-tools puts
+in front of the message (`failed to parse package: <folder>: ...`).
 
 Order follows wit-parser: a folder's files sorted by path; the main package's
 files before its dependencies; `deps/` entries sorted by name.  Other files in
@@ -71,27 +72,43 @@ class Loaded:
 
 
 def load_path(path: str, sources: SourceMap | None = None) -> Loaded:
-    """Read and parse `path` (a file or a package folder)."""
+    """Read and parse `path` (a file or a package folder) and its `deps/`."""
     sources = sources if sources is not None else SourceMap()
-    if os.path.isdir(path):
-        main = _within(f"failed to parse package: {path}", lambda: _load_dir(path, sources))
-        deps_dir = os.path.join(path, "deps")
-        deps = _within(
-            f"failed to parse dependency directory: {deps_dir}",
-            lambda: _load_deps(deps_dir, sources),
+    if not os.path.isdir(path):
+        return Loaded(load_file(path, sources), (), sources)
+    main = within(package_context(path), functools.partial(load_dir, path, sources))
+    deps_dir = os.path.join(path, "deps")
+    deps: list[Source] = []
+    for entry in dep_entries(deps_dir, sources):
+        deps.append(
+            within(deps_context(deps_dir, entry), functools.partial(load_dep, entry, sources))
         )
-        return Loaded(main, deps, sources)
-    return Loaded(_load_file(path, sources), (), sources)
+    return Loaded(main, tuple(deps), sources)
 
 
-def _within(context: str, load: Callable[[], _T]) -> _T:
+def package_context(path: str) -> tuple[str, ...]:
+    """What wasm-tools puts in front of an error in the package folder `path`."""
+    return (f"failed to parse package: {path}",)
+
+
+def deps_context(deps_dir: str, entry: str) -> tuple[str, ...]:
+    """What wasm-tools puts in front of an error in `entry` of the `deps/` folder."""
+    context: tuple[str, ...] = (f"failed to parse dependency directory: {deps_dir}",)
+    if os.path.isdir(entry):
+        context += package_context(entry)
+    return context
+
+
+def within(context: tuple[str, ...], load: Callable[[], _T]) -> _T:
+    """Run `load`, putting `context` in front of the diagnostics it raises."""
     try:
         return load()
     except WitError as error:
-        raise WitError([d.within(context) for d in error.diagnostics], error.sources) from None
+        raise WitError([d.within(*context) for d in error.diagnostics], error.sources) from None
 
 
-def _load_dir(path: str, sources: SourceMap) -> PackageSource:
+def load_dir(path: str, sources: SourceMap) -> PackageSource:
+    """Every `*.wit` file directly in the folder `path`, sorted by path."""
     names = sorted(
         name
         for name in _listdir(path, sources)
@@ -101,21 +118,26 @@ def _load_dir(path: str, sources: SourceMap) -> PackageSource:
     return PackageSource(path, True, files)
 
 
-def _load_deps(path: str, sources: SourceMap) -> tuple[Source, ...]:
+def dep_entries(path: str, sources: SourceMap) -> list[str]:
+    """The packages of a `deps/` folder, sorted by name: sub-folders and
+    `.wit`, `.wat` and `.wasm` files.  None when there is no such folder."""
     if not os.path.exists(path):
-        return ()
-    deps: list[Source] = []
+        return []
+    entries = []
     for name in sorted(_listdir(path, sources)):
         entry = os.path.join(path, name)
-        if os.path.isdir(entry):
-            context = f"failed to parse package: {entry}"
-            deps.append(_within(context, functools.partial(_load_dir, entry, sources)))
-        elif name.endswith(_DEP_EXTENSIONS):
-            deps.append(_load_file(entry, sources))
-    return tuple(deps)
+        if os.path.isdir(entry) or name.endswith(_DEP_EXTENSIONS):
+            entries.append(entry)
+    return entries
 
 
-def _load_file(path: str, sources: SourceMap) -> Source:
+def load_dep(entry: str, sources: SourceMap) -> Source:
+    """One entry of `dep_entries`."""
+    return load_dir(entry, sources) if os.path.isdir(entry) else load_file(entry, sources)
+
+
+def load_file(path: str, sources: SourceMap) -> Source:
+    """A `.wit` file, or a WebAssembly-encoded package, told apart by content."""
     data = _read(path, sources)
     encoding = detect_wasm(data)
     if encoding is not None:

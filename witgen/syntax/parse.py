@@ -402,7 +402,10 @@ class _Builder(Transformer[Token, ast.File]):
         found = state.comments[lo:hi]
         if not found:
             return ast.NO_DOCS
-        return ast.Docs(tuple(text for _, _, text in found), state.span(found[0][0], found[-1][1]))
+        # wit-parser's docs span ends before the last comment's trailing whitespace.
+        last = found[-1][2]
+        end = found[-1][1] - (len(last) - len(last.rstrip(" \t\n\r\x0c")))
+        return ast.Docs(tuple(text for _, _, text in found), state.span(found[0][0], end))
 
     def _id(self, token: Token) -> ast.Id:
         return ast.Id(str(token), self._st().token_span(token))
