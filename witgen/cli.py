@@ -79,6 +79,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_feature_options(check)
     check.set_defaults(run=_check)
+
+    print_command = commands.add_parser(
+        "print",
+        help="print resolved WIT in canonical form, or as JSON",
+        description=(
+            "Resolve PATH and print its package, followed by its dependencies as nested "
+            "packages, exactly as `wasm-tools component wit` prints them; with --json, print "
+            "the resolved model as `wasm-tools component wit --json` does."
+        ),
+    )
+    print_command.add_argument(
+        "path", metavar="PATH", nargs="?", default=DEFAULT_WIT, help="default: wit"
+    )
+    print_command.add_argument("--json", action="store_true", help="print the model as JSON")
+    print_command.add_argument("--no-docs", action="store_true", help="leave out doc comments")
+    print_command.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    _add_feature_options(print_command)
+    print_command.set_defaults(run=_print)
     return parser
 
 
@@ -107,6 +127,31 @@ def _check(args: argparse.Namespace) -> int:
             _print_errors(error)
             status = EXIT_DIAGNOSTICS
     return status
+
+
+def _print(args: argparse.Namespace) -> int:
+    from witgen.resolve.passes import resolve_path
+
+    resolve = resolve_path(args.path, _features(args), args.all_features)
+    if args.json:
+        from witgen.json_view import dumps
+
+        text = dumps(resolve)
+    else:
+        from witgen.printer import print_resolve
+
+        text = print_resolve(resolve, docs=not args.no_docs)
+    if args.output is None:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as error:
+            print(f"error: failed to write `{args.output}`: {error.strerror}", file=sys.stderr)
+            return EXIT_DIAGNOSTICS
+    return EXIT_OK
 
 
 def _features(args: argparse.Namespace) -> list[str]:
