@@ -63,7 +63,7 @@ class _Output:
             return True
         return False
 
-    def str(self, text: str) -> None:
+    def write(self, text: str) -> None:
         self.indent_if_needed()
         self.parts.append(text)
 
@@ -108,10 +108,10 @@ class _Printer:
         package = self.resolve.packages[package_id]
         out = self.out
         self.docs(package.docs)
-        out.str("package ")
-        out.str(f"{escape(package.name.namespace)}:{escape(package.name.name)}")
+        out.write("package ")
+        out.write(f"{escape(package.name.namespace)}:{escape(package.name.name)}")
         if package.name.version is not None:
-            out.str(escape(f"@{package.name.version}"))
+            out.write(escape(f"@{package.name.version}"))
         if is_main:
             out.semicolon()
             out.newline()
@@ -121,7 +121,7 @@ class _Printer:
             interface = self.resolve.interfaces[interface_id]
             self.docs(interface.docs)
             self.stability(interface.stability)
-            out.str(f"interface {escape(name)}")
+            out.write(f"interface {escape(name)}")
             out.indent_start()
             self.interface_body(interface_id)
             out.indent_end()
@@ -131,7 +131,7 @@ class _Printer:
             world = self.resolve.worlds[world_id]
             self.docs(world.docs)
             self.stability(world.stability)
-            out.str(f"world {escape(name)}")
+            out.write(f"world {escape(name)}")
             out.indent_start()
             self.world_body(world_id)
             out.indent_end()
@@ -159,7 +159,7 @@ class _Printer:
             self.docs(function.docs)
             self.stability(function.stability)
             self.external_id(function.external_id)
-            self.out.str(f"{escape(function.item_name)}: ")
+            self.out.write(f"{escape(function.item_name)}: ")
             self.function(function)
             self.out.semicolon()
         self.any_items = outer
@@ -210,12 +210,12 @@ class _Printer:
             self.docs(item.function.docs)
             self.stability(item.function.stability)
             self.external_id(item.function.external_id)
-        out.str(f"{keyword} ")
+        out.write(f"{keyword} ")
         if isinstance(key, str):
             if isinstance(item, ir.InterfaceItem):
-                out.str(f"{escape(key)}: ")
+                out.write(f"{escape(key)}: ")
                 if self.resolve.interfaces[item.interface].name is None:
-                    out.str("interface")
+                    out.write("interface")
                     out.indent_start()
                     self.interface_body(item.interface)
                     out.indent_end()
@@ -224,7 +224,7 @@ class _Printer:
                     out.semicolon()
             else:
                 assert isinstance(item, ir.FunctionItem)
-                out.str(f"{escape(item.function.name)}: ")
+                out.write(f"{escape(item.function.name)}: ")
                 self.function(item.function)
                 out.semicolon()
         else:
@@ -235,13 +235,13 @@ class _Printer:
         interface = self.resolve.interfaces[interface_id]
         assert interface.name is not None and interface.package is not None
         if interface.package == package:
-            self.out.str(escape(interface.name))
+            self.out.write(escape(interface.name))
             return
         name = self.resolve.packages[interface.package].name
         text = f"{escape(name.namespace)}:{escape(name.name)}/{escape(interface.name)}"
         if name.version is not None:
             text += escape(f"@{name.version}")
-        self.out.str(text)
+        self.out.write(text)
 
     # -- types
 
@@ -285,14 +285,14 @@ class _Printer:
             self.any_items = True
             self.stability(typedef.stability)
             self.external_id(typedef.external_id)
-            out.str("use ")
+            out.write("use ")
             assert isinstance(source, ir.InterfaceOwner)
             self.path_to_interface(source.interface, package)
             listed = ", ".join(
                 escape(mine) if mine == theirs else f"{escape(theirs)} as {escape(mine)}"
                 for mine, theirs in names
             )
-            out.str(f".{{{listed}}}")
+            out.write(f".{{{listed}}}")
             out.semicolon()
 
         for type_id in to_declare:
@@ -309,7 +309,7 @@ class _Printer:
     def resource(self, typedef: ir.TypeDef, functions: Sequence[ir.Function]) -> None:
         out = self.out
         assert typedef.name is not None
-        out.str(f"resource {escape(typedef.name)}")
+        out.write(f"resource {escape(typedef.name)}")
         if not functions:
             out.semicolon()
             return
@@ -319,9 +319,9 @@ class _Printer:
             self.stability(function.stability)
             self.external_id(function.external_id)
             if function.kind in ("method", "async-method"):
-                out.str(f"{escape(function.item_name)}: ")
+                out.write(f"{escape(function.item_name)}: ")
             elif function.kind in ("static", "async-static"):
-                out.str(f"{escape(function.item_name)}: static ")
+                out.write(f"{escape(function.item_name)}: static ")
             self.function(function)
             out.semicolon()
         out.indent_end()
@@ -329,21 +329,21 @@ class _Printer:
     def function(self, function: ir.Function) -> None:
         out = self.out
         if function.is_async:
-            out.str("async ")
-        out.str("constructor(" if function.kind == "constructor" else "func(")
+            out.write("async ")
+        out.write("constructor(" if function.kind == "constructor" else "func(")
         params = (
             function.params[1:] if function.kind in ("method", "async-method") else function.params
         )
         for index, param in enumerate(params):
             if index:
-                out.str(", ")
-            out.str(f"{escape(param.name)}: ")
+                out.write(", ")
+            out.write(f"{escape(param.name)}: ")
             self.type_name(param.type)
-        out.str(")")
+        out.write(")")
         if self._constructor_shorthand(function):
             return
         if function.result is not None:
-            out.str(" -> ")
+            out.write(" -> ")
             self.type_name(function.result)
 
     def _constructor_shorthand(self, function: ir.Function) -> bool:
@@ -359,11 +359,11 @@ class _Printer:
     def type_name(self, ty: ir.Type) -> None:
         out = self.out
         if not isinstance(ty, int):
-            out.str(ty)
+            out.write(ty)
             return
         typedef = self.resolve.types[ty]
         if typedef.name is not None:
-            out.str(escape(typedef.name))
+            out.write(escape(typedef.name))
             return
         kind = typedef.kind
         if isinstance(kind, ir.HandleKind):
@@ -371,26 +371,26 @@ class _Printer:
         elif isinstance(kind, ir.TupleKind):
             self.tuple(kind)
         elif isinstance(kind, ir.OptionKind):
-            out.str("option")
+            out.write("option")
             out.raw("<")
             self.type_name(kind.type)
             out.raw(">")
         elif isinstance(kind, ir.ResultKind):
             self.result(kind)
         elif isinstance(kind, ir.ListKind):
-            out.str("list")
+            out.write("list")
             out.raw("<")
             self.type_name(kind.type)
             out.raw(">")
         elif isinstance(kind, ir.MapKind):
-            out.str("map")
+            out.write("map")
             out.raw("<")
             self.type_name(kind.key)
-            out.str(", ")
+            out.write(", ")
             self.type_name(kind.value)
             out.raw(">")
         elif isinstance(kind, ir.FixedListKind):
-            out.str("list")
+            out.write("list")
             out.raw("<")
             self.type_name(kind.type)
             out.raw(f", {kind.size}")
@@ -413,33 +413,33 @@ class _Printer:
         name = self.resolve.types[kind.resource].name
         assert name is not None, "unnamed resource type"
         if kind.handle == "own" and not force:
-            out.str(escape(name))
+            out.write(escape(name))
         else:
-            out.str(kind.handle)
+            out.write(kind.handle)
             out.raw(f"<{escape(name)}>")
 
     def tuple(self, kind: ir.TupleKind) -> None:
         out = self.out
-        out.str("tuple")
+        out.write("tuple")
         out.raw("<")
         for index, ty in enumerate(kind.types):
             if index:
-                out.str(", ")
+                out.write(", ")
             self.type_name(ty)
         out.raw(">")
 
     def result(self, kind: ir.ResultKind) -> None:
         out = self.out
-        out.str("result")
+        out.write("result")
         if kind.ok is None and kind.err is None:
             return
         out.raw("<")
         if kind.ok is None:
-            out.str("_, ")
+            out.write("_, ")
         else:
             self.type_name(kind.ok)
             if kind.err is not None:
-                out.str(", ")
+                out.write(", ")
         if kind.err is not None:
             self.type_name(kind.err)
         out.raw(">")
@@ -450,79 +450,79 @@ class _Printer:
         name = typedef.name
         assert name is not None
         if isinstance(kind, ir.RecordKind):
-            out.str(f"record {escape(name)}")
+            out.write(f"record {escape(name)}")
             out.indent_start()
             for field in kind.fields:
                 self.docs(field.docs)
-                out.str(f"{escape(field.name)}: ")
+                out.write(f"{escape(field.name)}: ")
                 self.type_name(field.type)
-                out.str(",")
+                out.write(",")
                 out.newline()
             out.indent_end()
         elif isinstance(kind, ir.FlagsKind):
-            out.str(f"flags {escape(name)}")
+            out.write(f"flags {escape(name)}")
             out.indent_start()
             for flag in kind.flags:
                 self.docs(flag.docs)
-                out.str(f"{escape(flag.name)},")
+                out.write(f"{escape(flag.name)},")
                 out.newline()
             out.indent_end()
         elif isinstance(kind, ir.VariantKind):
-            out.str(f"variant {escape(name)}")
+            out.write(f"variant {escape(name)}")
             out.indent_start()
             for case in kind.cases:
                 self.docs(case.docs)
-                out.str(escape(case.name))
+                out.write(escape(case.name))
                 if case.type is not None:
-                    out.str("(")
+                    out.write("(")
                     self.type_name(case.type)
-                    out.str(")")
-                out.str(",")
+                    out.write(")")
+                out.write(",")
                 out.newline()
             out.indent_end()
         elif isinstance(kind, ir.EnumKind):
-            out.str(f"enum {escape(name)}")
+            out.write(f"enum {escape(name)}")
             out.indent_start()
             for enum_case in kind.cases:
                 self.docs(enum_case.docs)
-                out.str(f"{escape(enum_case.name)},")
+                out.write(f"{escape(enum_case.name)},")
                 out.newline()
             out.indent_end()
         else:
-            out.str(f"type {escape(name)} = ")
+            out.write(f"type {escape(name)} = ")
             if isinstance(kind, ir.HandleKind):
                 self.handle(kind, force=True)
             elif isinstance(kind, ir.TupleKind):
                 self.tuple(kind)
             elif isinstance(kind, ir.OptionKind):
-                out.str("option")
+                out.write("option")
                 out.raw("<")
                 self.type_name(kind.type)
                 out.raw(">")
             elif isinstance(kind, ir.ResultKind):
                 self.result(kind)
             elif isinstance(kind, ir.ListKind):
-                out.str("list<")
+                out.write("list<")
                 self.type_name(kind.type)
-                out.str(">")
+                out.write(">")
             elif isinstance(kind, ir.FixedListKind):
-                out.str("list<")
+                out.write("list<")
                 self.type_name(kind.type)
-                out.str(f", {kind.size}>")
+                out.write(f", {kind.size}>")
             elif isinstance(kind, ir.MapKind):
-                out.str("map<")
+                out.write("map<")
                 self.type_name(kind.key)
-                out.str(", ")
+                out.write(", ")
                 self.type_name(kind.value)
-                out.str(">")
+                out.write(">")
             elif isinstance(kind, ir.AliasKind):
                 self.type_name(kind.type)
             elif isinstance(kind, (ir.FutureKind, ir.StreamKind)):
-                out.str("future" if isinstance(kind, ir.FutureKind) else "stream")
+                out.write("future" if isinstance(kind, ir.FutureKind) else "stream")
                 if kind.type is not None:
-                    out.str("<")
+                    out.write("<")
                     self.type_name(kind.type)
-                    out.str(">")
+                    out.write(">")
             out.semicolon()
 
     # -- docs and gates
@@ -539,15 +539,15 @@ class _Printer:
     def stability(self, stability: ir.Stability) -> None:
         out = self.out
         if isinstance(stability, ir.Stable):
-            out.str(f"@since(version = {escape(str(stability.since))})")
+            out.write(f"@since(version = {escape(str(stability.since))})")
             out.newline()
         elif isinstance(stability, ir.Unstable):
-            out.str(f"@unstable(feature = {stability.feature})")
+            out.write(f"@unstable(feature = {stability.feature})")
             out.newline()
         else:
             return
         if stability.deprecated is not None:
-            out.str(f"@deprecated(version = {escape(str(stability.deprecated))})")
+            out.write(f"@deprecated(version = {escape(str(stability.deprecated))})")
             out.newline()
 
     def external_id(self, value: str | None) -> None:
@@ -559,7 +559,7 @@ class _Printer:
                 escaped.append(char)
             else:
                 escaped.append(_STRING_ESCAPES.get(char, f"\\u{{{ord(char):x}}}"))
-        self.out.str(f'@external-id("{"".join(escaped)}")')
+        self.out.write(f'@external-id("{"".join(escaped)}")')
         self.out.newline()
 
 
