@@ -149,22 +149,48 @@ class _Exports:
         self.required: set[ir.InterfaceId] = set()
 
     def add(self, key: ir.WorldKey, item: ir.InterfaceItem, *, add_export: bool) -> bool:
+        """Add `item` and, first, what it needs; the recursion of wit-parser's
+        `add_world_export` as an explicit stack (a `use` chain may be long)."""
+        early = self._early(key, item, add_export)
+        if early is not None:
+            return early
+        # A frame: the item, whether it is exported, and the deps still to add.
+        frames = [(key, item, add_export, list(reversed(self._deps(item))))]
+        while frames:
+            frame_key, frame_item, frame_export, pending = frames[-1]
+            if pending:
+                dep = pending.pop()
+                dep_key = ir.InterfaceKey(dep)
+                dep_item = ir.InterfaceItem(
+                    dep, stability=frame_item.stability, external_id=frame_item.external_id
+                )
+                dep_export = frame_export and dep_key in self.export_interfaces
+                early = self._early(dep_key, dep_item, dep_export)
+                if early is False:
+                    return False
+                if early is None:
+                    frames.append(
+                        (dep_key, dep_item, dep_export, list(reversed(self._deps(dep_item))))
+                    )
+                continue
+            frames.pop()
+            if frame_export:
+                if frame_item.interface in self.required:
+                    return False
+                self.exports[frame_key] = frame_item
+            else:
+                self.required.add(frame_item.interface)
+                if frame_key not in self.imports:
+                    self.imports[frame_key] = frame_item
+        return True
+
+    def _early(self, key: ir.WorldKey, item: ir.InterfaceItem, add_export: bool) -> bool | None:
+        """The answer for an item already handled, or None to go on."""
         if key in self.exports:
             return add_export
         if not add_export and item.interface in self.required:
             return True
-        for dep in self.arena.interface_direct_deps(item.interface):
-            dep_key = ir.InterfaceKey(dep)
-            dep_item = ir.InterfaceItem(dep, stability=item.stability, external_id=item.external_id)
-            dep_export = add_export and dep_key in self.export_interfaces
-            if not self.add(dep_key, dep_item, add_export=dep_export):
-                return False
-        if add_export:
-            if item.interface in self.required:
-                return False
-            self.exports[key] = item
-        else:
-            self.required.add(item.interface)
-            if key not in self.imports:
-                self.imports[key] = item
-        return True
+        return None
+
+    def _deps(self, item: ir.InterfaceItem) -> list[ir.InterfaceId]:
+        return self.arena.interface_direct_deps(item.interface)

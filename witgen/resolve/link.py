@@ -398,36 +398,52 @@ class Remap:
 
     # -- borrows in results
 
-    def _has_borrow(self, ty: ir.Type) -> bool:
-        if not isinstance(ty, int):
+    def _has_borrow(self, root: ir.Type) -> bool:
+        """Whether a type contains a `borrow<T>`, looking through every type it
+        names (with an explicit stack: alias chains may be thousands long)."""
+        if not isinstance(root, int):
             return False
-        cached = self.has_borrow.get(ty)
-        if cached is not None:
-            return cached
-        kind = self.arena.types[ty].kind
-        found: bool
-        if isinstance(kind, ir.HandleKind):
-            found = kind.handle == "borrow"
-        elif isinstance(kind, ir.AliasKind):
-            found = self._has_borrow(kind.type)
-        elif isinstance(kind, ir.VariantKind):
-            found = any(self._has_borrow(c.type) for c in kind.cases if c.type is not None)
-        elif isinstance(kind, ir.RecordKind):
-            found = any(self._has_borrow(f.type) for f in kind.fields)
-        elif isinstance(kind, ir.TupleKind):
-            found = any(self._has_borrow(t) for t in kind.types)
-        elif isinstance(kind, (ir.ListKind, ir.FixedListKind, ir.OptionKind)):
-            found = self._has_borrow(kind.type)
-        elif isinstance(kind, (ir.FutureKind, ir.StreamKind)):
-            found = kind.type is not None and self._has_borrow(kind.type)
-        elif isinstance(kind, ir.MapKind):
-            found = self._has_borrow(kind.key) or self._has_borrow(kind.value)
-        elif isinstance(kind, ir.ResultKind):
-            found = any(self._has_borrow(t) for t in (kind.ok, kind.err) if t is not None)
-        else:
-            found = False
-        self.has_borrow[ty] = found
-        return found
+        cache = self.has_borrow
+        stack = [root]
+        while stack:
+            ty = stack[-1]
+            if ty in cache:
+                stack.pop()
+                continue
+            kind = self.arena.types[ty].kind
+            if isinstance(kind, ir.HandleKind):
+                cache[ty] = kind.handle == "borrow"
+                stack.pop()
+                continue
+            children = [t for t in _contained_types(kind) if isinstance(t, int)]
+            pending = [t for t in children if t not in cache]
+            if pending:
+                stack.extend(pending)
+                continue
+            cache[ty] = any(cache[t] for t in children)
+            stack.pop()
+        return cache[root]
+
+
+def _contained_types(kind: ir.TypeDefKind) -> list[ir.Type]:
+    """The types a type definition is made of (a handle's resource not included)."""
+    if isinstance(kind, ir.AliasKind):
+        return [kind.type]
+    if isinstance(kind, ir.VariantKind):
+        return [c.type for c in kind.cases if c.type is not None]
+    if isinstance(kind, ir.RecordKind):
+        return [f.type for f in kind.fields]
+    if isinstance(kind, ir.TupleKind):
+        return list(kind.types)
+    if isinstance(kind, (ir.ListKind, ir.FixedListKind, ir.OptionKind)):
+        return [kind.type]
+    if isinstance(kind, (ir.FutureKind, ir.StreamKind)):
+        return [kind.type] if kind.type is not None else []
+    if isinstance(kind, ir.MapKind):
+        return [kind.key, kind.value]
+    if isinstance(kind, ir.ResultKind):
+        return [t for t in (kind.ok, kind.err) if t is not None]
+    return []
 
 
 _EXCLUDED = "found a reference to a {desc} which is excluded due to its feature not being activated"

@@ -438,7 +438,7 @@ class _PackageResolver:
             for item in decl_list:
                 if isinstance(item, ast.TopLevelUse):
                     if item.attributes:
-                        fail("attributes not allowed on top-level use", _use_keyword(item))
+                        fail("attributes not allowed on top-level use", item.keyword)
                     local = item.alias or _path_name(item.path)
                     if isinstance(item.path, ast.LocalPath):
                         target = item.path.name
@@ -1006,10 +1006,6 @@ _TYPEDEFS = (ast.TypeAlias, ast.Record, ast.Flags, ast.Variant, ast.Enum, ast.Re
 _MAP_KEYS = frozenset(
     {"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"}
 )
-
-
-def _use_keyword(use: ast.TopLevelUse) -> Span:
-    return Span(use.span.file, use.span.start, use.span.start + len("use"))
 
 
 def _extern_span(kind: ast.ExternKind) -> Span:

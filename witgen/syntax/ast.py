@@ -416,11 +416,12 @@ class Use:
 
 @dataclass(frozen=True, slots=True)
 class TopLevelUse:
-    """`use path [as name];` at the top of a file."""
+    """`use path [as name];` at the top of a file; `keyword` is the span of `use`."""
 
     attributes: tuple[Attribute, ...]
     path: UsePath
     alias: Id | None
+    keyword: Span
     span: Span
 
 

@@ -470,7 +470,8 @@ class _Builder(Transformer[Token, ast.File]):
 
     def toplevel_use(self, children: list[Child]) -> ast.TopLevelUse:
         attributes, rest = self._split(children)
-        return ast.TopLevelUse(attributes, rest[1], rest[3], self._span(children[0]))
+        keyword = self._st().token_span(rest[0])
+        return ast.TopLevelUse(attributes, rest[1], rest[3], keyword, self._span(children[0]))
 
     def use(self, children: list[Child]) -> ast.Use:
         attributes, rest = self._split(children)

@@ -1,0 +1,13 @@
+"""The `link` pass: each case under `cases/link/`, judged by wasm-tools (see harness.py)."""
+
+from __future__ import annotations
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from .harness import case_params, check_case
+
+
+@pytest.mark.parametrize("case", case_params("link"))
+def test_case(case: str, snapshot: SnapshotAssertion) -> None:
+    check_case(case, snapshot)
