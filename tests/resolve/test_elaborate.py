@@ -1,4 +1,4 @@
-"""The `elaborate` pass: each case under `cases/elaborate/`, judged by wasm-tools (see harness.py)."""
+"""The `elaborate` pass: the cases under `cases/elaborate/`, judged by wasm-tools (harness.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `gates` pass: each case under `cases/gates/`, judged by wasm-tools (see harness.py)."""
+"""The `gates` pass: the cases under `cases/gates/`, judged by wasm-tools (harness.py)."""
 
 from __future__ import annotations
 

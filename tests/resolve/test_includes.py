@@ -1,4 +1,4 @@
-"""The `includes` pass: each case under `cases/includes/`, judged by wasm-tools (see harness.py)."""
+"""The `includes` pass: the cases under `cases/includes/`, judged by wasm-tools (harness.py)."""
 
 from __future__ import annotations
 

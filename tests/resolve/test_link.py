@@ -1,4 +1,4 @@
-"""The `link` pass: each case under `cases/link/`, judged by wasm-tools (see harness.py)."""
+"""The `link` pass: the cases under `cases/link/`, judged by wasm-tools (harness.py)."""
 
 from __future__ import annotations
 

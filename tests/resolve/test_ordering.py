@@ -1,4 +1,4 @@
-"""The `ordering` pass: each case under `cases/ordering/`, judged by wasm-tools (see harness.py)."""
+"""The `ordering` pass: the cases under `cases/ordering/`, judged by wasm-tools (harness.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `unresolved` pass: each case under `cases/unresolved/`, judged by wasm-tools (see harness.py)."""
+"""The `unresolved` pass: the cases under `cases/unresolved/`, judged by wasm-tools (harness.py)."""
 
 from __future__ import annotations
 
