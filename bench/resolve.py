@@ -39,8 +39,6 @@ def main() -> int:
         print("wasm-tools not found; install the dev extra", file=sys.stderr)
         return 2
     sys.path.insert(0, str(ROOT))
-    from witgen.resolve.passes import resolve_path
-
     inputs: list[tuple[str, Path]] = []
     if (CONFORMANCE / "cases.tsv").is_file():
         rows = [
@@ -55,27 +53,24 @@ def main() -> int:
             f"{'input':32} {'lines':>7} {'resolve':>9} {'witgen':>8} {'wasm-tools':>10} {'ratio':>6}"
         )
         for name, path in inputs:
-            lines = sum(p.read_text().count("\n") for p in _wit_files(path))
-            cwd = path.parent
-            in_process = _best(args.rounds, lambda: resolve_path(str(path), ["active"]))
-            ours = _best(
-                args.rounds,
-                lambda: _run(
-                    [sys.executable, "-m", "witgen", "check", "--features", "active", str(path)],
-                    cwd,
-                ),
-            )
-            theirs = _best(
-                args.rounds,
-                lambda: _run(
-                    [wasm_tools, "component", "wit", "--features", "active", str(path)], cwd
-                ),
-            )
-            print(
-                f"{name[:32]:32} {lines:7} {in_process * 1e3:7.1f}ms {ours:7.2f}s "
-                f"{theirs:9.3f}s {ours / theirs:5.1f}x"
-            )
+            _time_input(name, path, wasm_tools, args.rounds)
     return 0
+
+
+def _time_input(name: str, path: Path, wasm_tools: str, rounds: int) -> None:
+    from witgen.resolve.passes import resolve_path
+
+    lines = sum(p.read_text().count("\n") for p in _wit_files(path))
+    target = str(path)
+    witgen = [sys.executable, "-m", "witgen", "check", "--features", "active", target]
+    reference = [wasm_tools, "component", "wit", "--features", "active", target]
+    in_process = _best(rounds, lambda: resolve_path(target, ["active"]))
+    ours = _best(rounds, lambda: _run(witgen, path.parent))
+    theirs = _best(rounds, lambda: _run(reference, path.parent))
+    print(
+        f"{name[:32]:32} {lines:7} {in_process * 1e3:7.1f}ms {ours:7.2f}s "
+        f"{theirs:9.3f}s {ours / theirs:5.1f}x"
+    )
 
 
 def _generated(tmp: Path) -> list[tuple[str, Path]]:
