@@ -49,9 +49,8 @@ def main() -> int:
         inputs += [(path.name, path) for path in accepted[: args.largest]]
     with tempfile.TemporaryDirectory() as tmp:
         inputs += _generated(Path(tmp))
-        print(
-            f"{'input':32} {'lines':>7} {'resolve':>9} {'witgen':>8} {'wasm-tools':>10} {'ratio':>6}"
-        )
+        header = ("input", "lines", "resolve", "witgen", "wasm-tools", "ratio")
+        print("{:32} {:>7} {:>9} {:>8} {:>10} {:>6}".format(*header))
         for name, path in inputs:
             _time_input(name, path, wasm_tools, args.rounds)
     return 0
