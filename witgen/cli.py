@@ -81,6 +81,33 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
     _add_manifest_command(commands)
 
+    generate = commands.add_parser(
+        "generate",
+        help="generate typed Python bindings of a WIT world",
+        description=(
+            "Generate typed Python bindings (types, host protocols, export callers) of the "
+            "worlds of a WIT package. Options not given come from [tool.witgen] in the "
+            "nearest pyproject.toml. Files are rewritten only when their content changes; "
+            "files witgen generated that the WIT no longer produces are removed; files "
+            "without witgen's header are never touched."
+        ),
+    )
+    generate.add_argument(
+        "path",
+        nargs="?",
+        metavar="PATH",
+        help="a .wit file or a package folder (default: `wit` from [tool.witgen], or wit)",
+    )
+    generate.add_argument("--world", metavar="W", help="the world to generate (default: all)")
+    generate.add_argument("--out", metavar="DIR", help="the output package directory")
+    generate.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; list the files that are not up to date and exit 1 if any",
+    )
+    _add_feature_options(generate)
+    generate.set_defaults(run=_generate)
+
     print_command = commands.add_parser(
         "print",
         help="print resolved WIT in canonical form, or as JSON",
@@ -152,6 +179,52 @@ def _print(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"error: failed to write `{args.output}`: {error.strerror}", file=sys.stderr)
             return EXIT_DIAGNOSTICS
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from witgen.codegen.generate import (
+        ConfigError,
+        generate_files,
+        options_from,
+        stale_files,
+        write_files,
+    )
+
+    try:
+        options = options_from(
+            wit=args.path,
+            out=args.out,
+            world=args.world,
+            features=_features(args),
+            all_features=args.all_features,
+            cwd=Path.cwd(),
+        )
+        files = generate_files(options)
+        if args.check:
+            stale = stale_files(options.out, files)
+            for name, why in stale:
+                print(f"{options.out / name}: {why}", file=sys.stderr)
+            if stale:
+                print(
+                    f"error: {len(stale)} generated file(s) are stale; run `witgen generate`",
+                    file=sys.stderr,
+                )
+                return EXIT_DIAGNOSTICS
+            return EXIT_OK
+        changes = write_files(options.out, files)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    for name in changes.written:
+        print(f"wrote {options.out / name}")
+    for name in changes.removed:
+        print(f"removed {options.out / name}")
     return EXIT_OK
 
 

@@ -1,0 +1,146 @@
+"""Every Python name witgen generates, and nowhere else.
+
+In: WIT names (kebab-case, as the resolved model holds them).  Out:
+`PythonName` strings: identifiers that are valid, PEP 8 styled and never a
+keyword or builtin.  Raises nothing.
+
+These names are a public API (documented in docs/bindings.md): a name
+depends only on the WIT name it comes from and on the fixed list of names
+witgen itself uses in a module, never on other items, so adding an
+interface, a world or another package version never renames anything.
+
+* modules: `snake_case`; a package is `<namespace>_<name>`, with
+  `_v<major>_<minor>_<patch>[_<pre>][_<build>]` for a versioned package;
+* functions, parameters, fields: `snake_case`;
+* types: `PascalCase`; a variant case's class is `<Variant>_<Case>`;
+* enum cases and flags: `SHOUT_CASE`;
+* a name that is a Python keyword, or one of the builtins that annotations
+  use (`bool`, `int`, `float`, `str`, `bytes`, `list`, `dict`, `tuple`,
+  `object`), gets a trailing `_`; so does a name that witgen itself uses in
+  the same scope (`Host`, `Exports`, `Imports`, `INSTANCE`, `drop` in a
+  resource class...) or that an earlier item of the scope already has (WIT
+  names differing only in case: `foo` and `FOO`).
+"""
+
+from __future__ import annotations
+
+import keyword
+
+from witgen import ir
+
+# Names a generated module defines or imports itself.
+MODULE_GLOBALS = frozenset(
+    {
+        "Host",
+        "Exports",
+        "Imports",
+        "INSTANCE",
+        "add_to_linker",
+        "instantiate",
+        "annotations",
+        "dataclasses",
+        "enum",
+        "typing",
+        "typing_extensions",
+        "wasmtime",
+        "rt_calls",
+        "rt_codec",
+        "rt_resources",
+        "rt_wit",
+    }
+)
+# Members of `Host`, `Exports` and `Imports` that are not the WIT's.
+HOST_MEMBERS: frozenset[str] = frozenset()
+# Members of the class of a component's resource (`witgen.runtime.resources.GuestResource`).
+RESOURCE_MEMBERS = frozenset({"drop"})
+# Builtins that generated annotations use: inside a class body a member of the
+# same name would hide them (from mypy, and from `typing.get_type_hints`).
+_SHADOWING = frozenset({"bool", "int", "float", "str", "bytes", "list", "dict", "tuple", "object"})
+
+
+class PythonName(str):
+    """An identifier safe to use as generated; built only by the functions here."""
+
+    __slots__ = ()
+
+
+class Namespace:
+    """The names taken in one scope (a module, a class): a name asked for twice,
+    or one the scope reserves, gets `_` appended until it is free.
+
+    Names are claimed in source order, so the first item keeps its name.
+    """
+
+    def __init__(self, reserved: frozenset[str]) -> None:
+        self.reserved = reserved
+        self.taken: set[str] = set()
+
+    def claim(self, name: PythonName) -> PythonName:
+        text = str(name)
+        while text in self.taken or text in self.reserved:
+            text += "_"
+        self.taken.add(text)
+        return PythonName(text)
+
+
+def _escape(text: str) -> PythonName:
+    if keyword.iskeyword(text) or text in _SHADOWING:
+        text += "_"
+    return PythonName(text)
+
+
+def snake(name: str) -> str:
+    """`my-name` -> `my_name`; `HTTP-client` -> `http_client`."""
+    return name.replace("-", "_").lower()
+
+
+def pascal(name: str) -> str:
+    """`my-name` -> `MyName`; `HTTP-client` -> `HttpClient`; `a0-1b` -> `A01b`."""
+    return "".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
+
+
+def function_name(name: str) -> PythonName:
+    """A function, method, parameter or field."""
+    return _escape(snake(name))
+
+
+def parameter_name(name: str) -> PythonName:
+    """A parameter: also never `self`, which methods use."""
+    text = snake(name)
+    return PythonName(text + "_") if text == "self" else _escape(text)
+
+
+def type_name(name: str) -> PythonName:
+    return _escape(pascal(name))
+
+
+def case_class_name(variant: str, case: str) -> PythonName:
+    """The class of one case of a variant (componentize-py's `Variant_Case`)."""
+    return _escape(f"{pascal(variant)}_{pascal(case)}")
+
+
+def constant_name(name: str) -> PythonName:
+    """An enum case or a flag."""
+    return _escape(name.replace("-", "_").upper())
+
+
+def module_name(name: str) -> PythonName:
+    """The module of an interface or world."""
+    return _escape(snake(name))
+
+
+def package_module(package: ir.PackageName) -> PythonName:
+    """The Python package of a WIT package: `wasi:io@0.2.0` -> `wasi_io_v0_2_0`."""
+    text = f"{snake(package.namespace)}_{snake(package.name)}"
+    version = package.version
+    if version is not None:
+        text += f"_v{version.major}_{version.minor}_{version.patch}"
+        for part in (version.pre, version.build):
+            if part:
+                text += "_" + "".join(c if c.isalnum() else "_" for c in part.lower())
+    return _escape(text)
+
+
+def resource_host_name(resource: str) -> PythonName:
+    """The protocol a host implements for a resource it defines: `HostBlob`."""
+    return _escape(f"Host{pascal(resource)}")

@@ -1,0 +1,260 @@
+"""Calling components and being called by them, with typed values.
+
+In: a `Signature` per WIT function (its parameter and result codecs, built by
+generated bindings) and wasmtime objects.  Out: `ExportCall`, which calls a
+component's exported function with Python values and returns a Python value;
+and `define_host_function`, which registers a Python callable as a
+component's import.  Raises: `TypeError`/`ValueError` naming the function and
+parameter for a bad argument (before wasmtime sees anything); `Err` for a
+function whose WIT result is `result<T, E>` and that returned its error case;
+wasmtime's errors for traps.
+
+A function returning `result<T, E>` returns `T` in Python and raises
+`Err(e)` for the error case, both ways: a host implementation raises `Err`
+to return the error case to the component.  The function type is checked once,
+when the binding is made, never per call.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from wasmtime import WasmtimeError
+from wasmtime import _ffi as ffi
+from wasmtime._store import Storelike
+from wasmtime.component import Func, Instance, LinkerInstance
+from wasmtime.component._enter import catch_exceptions, enter_wasm
+
+from witgen.runtime.codec import Codec, Invalid, ResultCodec, Val, delete
+from witgen.runtime.context import Context
+from witgen.runtime.wit import Err
+
+
+class Signature:
+    """A WIT function's name, parameters and result, as codecs.
+
+    `returns_result` is set when the result is a `result<T, E>` that maps to
+    "return T, raise Err(E)".
+    """
+
+    __slots__ = ("name", "param_codecs", "param_names", "result", "returns_result")
+
+    def __init__(
+        self, name: str, params: Sequence[tuple[str, Codec]], result: Codec | None
+    ) -> None:
+        self.name = name
+        self.param_names = tuple(name for name, _ in params)
+        self.param_codecs = tuple(codec for _, codec in params)
+        self.result = result
+        self.returns_result = isinstance(result, ResultCodec)
+
+    def error(self, problem: Invalid, place: str) -> Exception:
+        return problem.kind(f"{self.name}: {place}: {problem.describe()}")
+
+    def lower_params(self, args: Sequence[object], array: Any, cx: Context) -> None:
+        for index, (codec, value) in enumerate(zip(self.param_codecs, args, strict=True)):
+            try:
+                codec.lower(value, array[index], cx)
+            except Invalid as problem:
+                raise self.error(problem, f"argument `{self.param_names[index]}`") from None
+
+    def lift_result(self, val: Any, cx: Context) -> object:
+        assert self.result is not None
+        try:
+            if isinstance(self.result, ResultCodec):
+                is_ok, payload = self.result.lift_case(val, cx)
+                if not is_ok:
+                    raise Err(payload)
+                return payload
+            return self.result.lift(val, cx)
+        except Invalid as problem:
+            raise self.error(problem, "result") from None
+
+    def lower_result(self, value: object, out: Any, cx: Context, error: Err[Any] | None) -> None:
+        assert self.result is not None
+        try:
+            if isinstance(self.result, ResultCodec):
+                if error is not None:
+                    self.result.lower_case(False, error.value, out, cx)
+                else:
+                    self.result.lower_case(True, value, out, cx)
+            else:
+                self.result.lower(value, out, cx)
+        except Invalid as problem:
+            raise self.error(problem, "returned value") from None
+
+
+class ExportCall:
+    """One exported function of one instance, ready to call with Python values."""
+
+    __slots__ = ("context", "cx", "func", "signature")
+
+    def __init__(self, bound: Bound, func: Func, signature: Signature) -> None:
+        self.func = func
+        self.signature = signature
+        self.cx = Context(bound.store, bound)
+        self.context = bound.store._context()
+
+    def __call__(self, *args: object) -> Any:
+        signature = self.signature
+        count = len(signature.param_codecs)
+        params = (Val * count)() if count else None
+        result = Val() if signature.result is not None else None
+        cx = self.cx
+        try:
+            if params is not None:
+                signature.lower_params(args, params, cx)
+            func = ctypes.byref(self.func._func)
+            result_ref = ctypes.byref(result) if result is not None else None
+            context = self.context
+            results = 0 if result is None else 1
+
+            def run() -> Any:
+                return ffi.wasmtime_component_func_call(
+                    func, context, params, count, result_ref, results
+                )
+
+            enter_wasm(run)
+        finally:
+            if params is not None:
+                for index in range(count):
+                    delete(params[index])
+            cx.end_call()
+        if result is None:
+            return None
+        try:
+            return signature.lift_result(result, cx)
+        finally:
+            delete(result)
+
+
+class Bound:
+    """A component instance in its store: where typed calls into it start.
+
+    Generated `Exports` classes hold one; the handles of the component's own
+    resources keep it, to call their methods and to drop them.  Functions are
+    looked up once, when first needed.
+    """
+
+    __slots__ = ("_calls", "instance", "store")
+
+    def __init__(self, store: Storelike, instance: Instance) -> None:
+        self.store = store
+        self.instance = instance
+        self._calls: dict[tuple[str | None, str], ExportCall] = {}
+
+    def export(self, interface: str | None, signature: Signature) -> ExportCall:
+        """The exported function of `signature` (inside the exported instance `interface`)."""
+        key = (interface, signature.name)
+        call = self._calls.get(key)
+        if call is None:
+            func = lookup_export(self.instance, self.store, signature.name, interface)
+            call = self._calls[key] = ExportCall(self, func, signature)
+        return call
+
+
+def lookup_export(instance: Instance, store: Storelike, name: str, interface: str | None) -> Func:
+    """The exported function `name` (in the exported instance `interface`, if given)."""
+    parent = None
+    if interface is not None:
+        parent = instance.get_export_index(store, interface)
+        if parent is None:
+            raise WasmtimeError(f"the component does not export `{interface}`")
+    index = instance.get_export_index(store, name, parent)
+    func = instance.get_func(store, index) if index is not None else None
+    if func is None:
+        where = f"`{interface}`" if interface is not None else "the component"
+        raise WasmtimeError(f"{where} does not export the function `{name}`")
+    return func
+
+
+# ---------------------------------------------------------------- host functions
+
+_HOST_FUNCTIONS: dict[int, tuple[Signature, Callable[..., Any]]] = {}
+_KEYS = itertools.count(1)
+
+
+def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
+    data: int | None,
+    context: Any,
+    func_type: Any,
+    args: Any,
+    nargs: int,
+    results: Any,
+    nresults: int,
+) -> int:
+    signature, implementation = _HOST_FUNCTIONS[data or 0]
+
+    # wasmtime owns `args` and `results` and frees both after this returns
+    # (on failure too), so nothing here deletes them.
+    def run(store: Any) -> None:
+        cx = Context(store, None)
+        values = []
+        for index, codec in enumerate(signature.param_codecs):
+            try:
+                values.append(codec.lift(args[index], cx))
+            except Invalid as problem:
+                raise signature.error(
+                    problem, f"argument `{signature.param_names[index]}`"
+                ) from None
+        error: Err[Any] | None = None
+        try:
+            value = implementation(*values)
+        except Err as raised:
+            if not signature.returns_result:
+                raise
+            error, value = raised, None
+        if signature.result is None:
+            if value is not None:
+                raise TypeError(f"{signature.name} has no result, but its host returned {value!r}")
+            return
+        signature.lower_result(value, results[0], cx, error)
+
+    return int(catch_exceptions(context, run))
+
+
+def _forget_host_function(data: int | None) -> None:
+    _HOST_FUNCTIONS.pop(data or 0, None)
+
+
+# The C callbacks wasmtime calls: one for every host function (`data` says which).
+_trampoline = ffi.wasmtime_component_func_callback_t(_call_host)
+_finalize = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_forget_host_function)
+
+
+def define_host_method(instance: LinkerInstance, signature: Signature, method: str) -> None:
+    """Make the import `signature.name` (`[method]r.m`) call `method` on the host
+    object its `self` argument stands for."""
+
+    def call(self: Any, *args: object) -> Any:
+        return getattr(self, method)(*args)
+
+    define_host_function(instance, signature, call)
+
+
+def define_host_function(
+    instance: LinkerInstance, signature: Signature, implementation: Callable[..., Any]
+) -> None:
+    """Make `implementation` the component's import `signature.name` in `instance`.
+
+    It is called with the lifted arguments; its return value is lowered as the
+    result (raise `Err(e)` for the error case of a `result`).
+    """
+    name = signature.name
+    key = next(_KEYS)
+    _HOST_FUNCTIONS[key] = (signature, implementation)
+    encoded = name.encode("utf-8")
+    error = ffi.wasmtime_component_linker_instance_add_func(
+        instance.ptr(),
+        ctypes.create_string_buffer(encoded),
+        len(encoded),
+        _trampoline,
+        key,
+        _finalize,
+    )
+    if error:
+        _HOST_FUNCTIONS.pop(key, None)
+        raise WasmtimeError._from_ptr(error)

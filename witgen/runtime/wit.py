@@ -1,0 +1,70 @@
+"""Python values for the WIT types that have no built-in Python equivalent.
+
+In: nothing.  Out: `Some`, `Ok`, `Err`, `Result`, and the `Borrow`/`Own`
+markers, which generated bindings use in their signatures.  They follow
+componentize-py's names, so host and guest code for the same WIT reads
+alike.  Raises nothing.
+
+* `option<T>` is `T | None`; where options nest (`option<option<T>>`) the
+  outer `some` is `Some(value)`, so that `none` and `some(none)` differ.
+* `result<T, E>` returned by a function is its `T`; the error case is raised
+  as `Err(error)`.  Anywhere else a result is `Ok(value) | Err(error)`.
+* `borrow<R>` parameters are annotated `Borrow[R]`, `own<R>` ones plain `R`:
+  passing an owned handle gives it away, lending it does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeAlias, TypeVar
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+
+@dataclass(frozen=True, slots=True)
+class Some(Generic[T]):
+    """The `some` case of an option whose payload may itself be `None`."""
+
+    value: T
+
+
+@dataclass(frozen=True, slots=True)
+class Ok(Generic[T]):
+    """The `ok` case of a `result` that is a value (not a function's return)."""
+
+    value: T
+
+
+class Err(Exception, Generic[E]):
+    """The `err` case of a `result`; raised when a function returns it."""
+
+    def __init__(self, value: E) -> None:
+        super().__init__(value)
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Err({self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Err) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(("Err", repr(self.value)))
+
+
+Result: TypeAlias = Ok[T] | Err[E]
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+BORROW = _Marker("borrow")
+
+# `Borrow[R]`: a handle lent for the duration of one call.
+Borrow: TypeAlias = Annotated[T, BORROW]
