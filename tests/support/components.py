@@ -76,9 +76,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,6 +87,8 @@ from typing import Any
 
 from wasmtime import Engine, WasmtimeError
 from wasmtime.component import Component
+
+from support.corpus import wasm_tools
 
 __all__ = [
     "COUNTER_WIT",
@@ -551,11 +551,8 @@ class _ResolvedWorld:
 
 
 def find_wasm_tools() -> str | None:
-    """The `wasm-tools` beside this interpreter (the venv's), else on PATH."""
-    beside = Path(sys.executable).parent / "wasm-tools"
-    if beside.is_file():
-        return str(beside)
-    return shutil.which("wasm-tools")
+    """The reference `wasm-tools` (see `support.corpus.wasm_tools`)."""
+    return wasm_tools()
 
 
 def _run(*args: str | Path) -> str:

@@ -129,10 +129,13 @@ def _merge_stability(
         return target
     if target is None:
         return source
-    fail(f"mismatch in stability from '{_debug(source)}' to '{_debug(target)}'", span)
+    fail(
+        f"mismatch in stability from '{stability_debug(source)}' to '{stability_debug(target)}'",
+        span,
+    )
 
 
-def _debug(stability: ir.Stability) -> str:
+def stability_debug(stability: ir.Stability) -> str:
     """Rust's `{:?}` of a `Stability`."""
     if isinstance(stability, ir.Stable):
         return (

@@ -75,9 +75,16 @@ class Remap:
 
     def append(self, unresolved: UnresolvedPackage) -> ir.PackageId:
         arena = self.arena
+        if unresolved.name in arena.package_names:
+            # A `deps/` entry encoded as WebAssembly carried (part of) a package
+            # that is also given as text; wasm-tools panics here.
+            fail(
+                f"attempting to re-add package `{unresolved.name}` when it's already "
+                "present in this `Resolve`",
+                unresolved.name_span,
+            )
         arena.packages.append(PackageDraft(unresolved.name, unresolved.docs))
         package = ir.PackageId(len(arena.packages) - 1)
-        assert unresolved.name not in arena.package_names
         arena.package_names[unresolved.name] = package
         self._connect_foreign(unresolved, package)
 
@@ -89,7 +96,7 @@ class Remap:
             if not gate_allows(arena, draft.stability, package, draft.span):
                 self.types.append(None)
                 continue
-            typedef = self._typedef(draft)
+            typedef = self.update_typedef(draft)
             new_id = arena.add_type(typedef)
             kind = typedef.kind
             if (
@@ -247,7 +254,7 @@ class Remap:
 
     # -- updating references
 
-    def _typedef(self, draft: TypeDraft) -> ir.TypeDef:
+    def update_typedef(self, draft: TypeDraft) -> ir.TypeDef:
         kind = draft.kind
         assert not isinstance(kind, UnknownKind)
         span = draft.span
