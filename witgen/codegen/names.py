@@ -35,6 +35,7 @@ MODULE_GLOBALS = frozenset(
         "Exports",
         "Imports",
         "INSTANCE",
+        "GUEST_RESOURCES",
         "add_to_linker",
         "instantiate",
         "annotations",

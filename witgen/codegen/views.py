@@ -218,6 +218,13 @@ class ModuleView:
             result.extend(resource.statics)
         return result
 
+    def guest_resources_expr(self) -> str:
+        """The resources a component of this world defines: those of its exports."""
+        if not self.exported_interfaces:
+            return "frozenset()"
+        parts = [f"{ref.module}.GUEST_RESOURCES" for ref in self.exported_interfaces]
+        return " | ".join(parts)
+
     def export_slots(self) -> list[str]:
         slots = [ref.attribute for ref in self.exported_interfaces]
         slots += [function.call for function in self.export_functions()]

@@ -139,11 +139,14 @@ class Bound:
     looked up once, when first needed.
     """
 
-    __slots__ = ("_calls", "instance", "store")
+    __slots__ = ("_calls", "guest", "instance", "store")
 
-    def __init__(self, store: Storelike, instance: Instance) -> None:
+    def __init__(self, store: Storelike, instance: Instance, guest: frozenset[str]) -> None:
         self.store = store
         self.instance = instance
+        # The resources the component defines (their keys), which a host object
+        # can never stand for.
+        self.guest = guest
         self._calls: dict[tuple[str | None, str], ExportCall] = {}
 
     def export(self, interface: str | None, signature: Signature) -> ExportCall:

@@ -11,6 +11,7 @@ import ctypes
 import weakref
 from typing import Any
 
+from wasmtime import Store
 from wasmtime._store import Storelike
 
 
@@ -49,7 +50,7 @@ def tables_for(store: Storelike) -> StoreTables:
     tables = _STORES.get(address)
     if tables is None:
         tables = _STORES[address] = StoreTables()
-    if address not in _WATCHED and hasattr(store, "__weakref__"):
+    if address not in _WATCHED and isinstance(store, Store):
         _WATCHED.add(address)
         weakref.finalize(store, _forget, address)
     return tables

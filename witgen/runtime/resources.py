@@ -115,9 +115,10 @@ def _take(val: Any) -> ResourceAny:
 class ResourceCodec(Codec):
     """`own<R>` or `borrow<R>`, for a resource either side may define."""
 
-    __slots__ = ("borrow", "guest_class", "host_type", "name", "type_id")
+    __slots__ = ("borrow", "guest_class", "host_type", "key", "name", "type_id")
 
     def __init__(self, key: str, guest_class: type[GuestResource], borrow: bool) -> None:
+        self.key = key
         self.name = key.rpartition("#")[2]
         self.type_id = host_type_id(key)
         self.host_type: ResourceType | None = None  # made when first needed
@@ -140,6 +141,10 @@ class ResourceCodec(Codec):
             return
         if value is None:
             raise Invalid(TypeError, f"expected a `{self.name}`, got None")
+        if cx.owner is not None and self.key in cx.owner.guest:
+            raise Invalid(
+                TypeError, f"expected a {self.guest_class.__name__}, got {describe(value)}"
+            )
         tables = cx.tables()
         rep = tables.add(self.type_id, value)
         if self.borrow:
