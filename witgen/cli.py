@@ -190,6 +190,7 @@ def _generate(args: argparse.Namespace) -> int:
         generate_files,
         options_from,
         stale_files,
+        up_to_date,
         write_files,
     )
 
@@ -202,11 +203,13 @@ def _generate(args: argparse.Namespace) -> int:
             all_features=args.all_features,
             cwd=Path.cwd(),
         )
-        files = generate_files(options)
+        if up_to_date(options):
+            return EXIT_OK
+        generated = generate_files(options, parallel=True)
         if args.check:
-            stale = stale_files(options.out, files)
+            stale = stale_files(options.out, generated)
             for name, why in stale:
-                print(f"{options.out / name}: {why}", file=sys.stderr)
+                print(f"{_shown(options.out / name)}: {why}", file=sys.stderr)
             if stale:
                 print(
                     f"error: {len(stale)} generated file(s) are stale; run `witgen generate`",
@@ -214,7 +217,7 @@ def _generate(args: argparse.Namespace) -> int:
                 )
                 return EXIT_DIAGNOSTICS
             return EXIT_OK
-        changes = write_files(options.out, files)
+        changes = write_files(options.out, generated)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
@@ -222,10 +225,19 @@ def _generate(args: argparse.Namespace) -> int:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     for name in changes.written:
-        print(f"wrote {options.out / name}")
+        print(f"wrote {_shown(options.out / name)}")
     for name in changes.removed:
-        print(f"removed {options.out / name}")
+        print(f"removed {_shown(options.out / name)}")
     return EXIT_OK
+
+
+def _shown(path: object) -> str:
+    """A path as the user gave it: relative to the current directory when under it."""
+    import os
+
+    text = str(path)
+    relative = os.path.relpath(text)
+    return text if relative.startswith("..") else relative
 
 
 def _features(args: argparse.Namespace) -> list[str]:

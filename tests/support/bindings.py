@@ -18,8 +18,7 @@ from witgen.codegen.generate import Options, generate_files, write_files
 def generate_into(wit: Path, directory: Path, package: str, world: str | None = None) -> Path:
     """Write the bindings of `wit` as the package `package` under `directory`."""
     out = directory / package
-    files = generate_files(Options(wit=wit, out=out, world=world, base=wit.parent))
-    write_files(out, files)
+    write_files(out, generate_files(Options(wit=wit, out=out, world=world, base=wit.parent)))
     return out
 
 

@@ -13,23 +13,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 import jinja2
 
 from witgen.codegen.format import format_python
+from witgen.codegen.templates import templates_path
 from witgen.codegen.views import FunctionView, ModuleView
 
 _TEMPLATES = {"interface": "interface.py.jinja", "world": "world.py.jinja"}
-
-
-def templates_path() -> Path:
-    """`templates/`: inside the installed package, or at the top of a source checkout."""
-    packaged = resources.files("witgen") / "templates"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +42,11 @@ def _environment() -> jinja2.Environment:
 
 def render_module(module: ModuleView) -> str:
     """The formatted text of one module."""
+    return format_python(render_source(module))
+
+
+def render_source(module: ModuleView) -> str:
+    """The text of one module before black formats it."""
     environment = _environment()
     body = ""
     template = _TEMPLATES.get(module.kind)
@@ -59,7 +55,7 @@ def render_module(module: ModuleView) -> str:
     header = environment.get_template("_header.py.jinja").render(
         module=module, docs=module_docs(module), imports=module.use.statements()
     )
-    return format_python(_OPENING_BLANKS.sub(r"\1\n", header + "\n\n" + body))
+    return _OPENING_BLANKS.sub(r"\1\n", header + "\n\n" + body)
 
 
 # Templates print an optional docstring on a line of its own; when there is
@@ -73,7 +69,7 @@ def module_docs(module: ModuleView) -> str:
         lines += [f"* `{title}`: `{name}`" for name, title in module.packages]
         return "\n".join(lines)
     if module.kind == "package":
-        return f"{module.title}."
+        return join_docs(module.docs, f"{module.title}.", first=True)
     return join_docs(module.docs, f"{module.title}.", first=True)
 
 

@@ -163,6 +163,7 @@ class ResourceView:
     statics: tuple[FunctionView, ...]
     drop: PythonName  # the `Host`/`Imports` member told when a component drops one
     drop_param: PythonName  # its parameter
+    guest: bool  # whether a component may define it (not a world's own)
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,13 @@ class ModuleView:
         return bool(self.functions or self.resources)
 
     def export_functions(self) -> list[FunctionView]:
-        """What `Exports` has a method for: functions, constructors, statics."""
-        result = list(self.functions if self.kind == "interface" else self.exported_functions)
+        """What `Exports` has a method for: functions, constructors, statics.
+
+        A world's own resources are imports (the host defines them), so a
+        world's `Exports` has only the functions it exports."""
+        if self.kind != "interface":
+            return list(self.exported_functions)
+        result = list(self.functions)
         for resource in self.resources:
             if resource.constructor is not None:
                 result.append(resource.constructor)
@@ -355,6 +361,7 @@ class _Planner:
         self.type_names: dict[ir.TypeId, PythonName] = {}
         self.host_names: dict[ir.TypeId, PythonName] = {}
         self.codec_names: dict[ir.TypeId, PythonName] = {}
+        self.package_docs: dict[str, str] = {}
 
     def finish(self) -> list[ModuleView]:
         packages: dict[str, str] = {}
@@ -363,8 +370,9 @@ class _Planner:
         result = list(self.modules.values())
         for package, title in packages.items():
             path = (package, "__init__")
+            docs = self.package_docs.get(package, "")
             result.append(
-                ModuleView(path, "package", self.source, f"Package `{title}`", "", Registry(path))
+                ModuleView(path, "package", self.source, f"Package `{title}`", docs, Registry(path))
             )
         root = ModuleView(("__init__",), "root", self.source, "", "", Registry(("__init__",)))
         root.packages = sorted(packages.items())
@@ -375,7 +383,10 @@ class _Planner:
 
     def package_of(self, package_id: ir.PackageId | None) -> str:
         assert package_id is not None
-        return names.package_module(self.resolve.packages[package_id].name)
+        package = self.resolve.packages[package_id]
+        module = names.package_module(package.name)
+        self.package_docs[module] = docstring_text(package.docs, None)
+        return module
 
     def interface_path(self, interface_id: ir.InterfaceId) -> tuple[str, ...]:
         interface = self.resolve.interfaces[interface_id]
@@ -425,7 +436,11 @@ class _Planner:
             docs=docstring_text(interface.docs, interface.stability),
             use=Registry(path),
             instance=instance,
-            package=str(resolve.packages[interface.package].name) if interface.package else "",
+            package=(
+                str(resolve.packages[interface.package].name)
+                if interface.package is not None
+                else ""
+            ),
         )
         types = _Types(self, module, ir.InterfaceOwner(interface_id))
         problems = types.named_types(interface.types)
@@ -583,25 +598,36 @@ class _Types:
         typedef = self.resolve.types[ty]
         if typedef.name is None:
             return self.kind_annotation(typedef.kind, side)
+        resource = self.resource_def(ty)
+        if resource is not None:
+            named = ty if typedef.owner == self.owner else resource
+            return self._resource_annotation(named, resource, side)
         if typedef.owner != self.owner:
             ty = self.home(ty)
-        if ty in self.local_host:
-            return self._resource_annotation(ty, side)
-        if typedef.owner == self.owner:
+        else:
             self.deps.add(self.local[ty])
         return self._qualified(ty, self.local[ty])
 
-    def _resource_annotation(self, resource: ir.TypeId, side: str) -> str:
-        """A host sees its own objects.  A caller of a component sees handles to
+    def resource_def(self, ty: ir.Type) -> ir.TypeId | None:
+        """The resource `ty` names, through any aliases and `use`s, if it names one."""
+        target = self.resolve.resolved(ty)
+        if isinstance(target, int) and isinstance(self.resolve.types[target].kind, ir.ResourceKind):
+            return target
+        return None
+
+    def _resource_annotation(self, named: ir.TypeId, resource: ir.TypeId, side: str) -> str:
+        """`named` (a name for `resource`) as each side sees it.
+
+        A host sees its own objects.  A caller of a component sees handles to
         the component's resources, but where the resource comes from another
         interface (which a world may import) or from a world, it may be the
         host's own object too."""
-        host = self._qualified(resource, self.local_host[resource])
-        if side == "host":
-            return host
-        guest = self._qualified(resource, self.local[resource])
-        home = self.home(resource)
-        if self.resolve.types[home].owner == self.owner and isinstance(
+        host = self._qualified(named, self.local_host[named])
+        owner = self.resolve.types[resource].owner
+        if side == "host" or isinstance(owner, ir.WorldOwner):
+            return host  # a world's own resources are the host's
+        guest = self._qualified(named, self.local[named])
+        if self.resolve.types[resource].owner == self.owner and isinstance(
             self.owner, ir.InterfaceOwner
         ):
             return guest
@@ -657,9 +683,10 @@ class _Types:
         typedef = self.resolve.types[ty]
         if typedef.name is None:
             return self.kind_codec(typedef.kind)
+        resource = self.resource_def(ty)
+        if resource is not None:
+            return self._resource_codec(resource, borrow=False)
         home = self.home(ty)
-        if isinstance(self.resolve.types[home].kind, ir.ResourceKind):
-            return self._resource_codec(home, borrow=False)
         if self.resolve.types[home].owner == self.owner:
             self.deps.add(self.codec_names[home])
         return self._qualified(home, self.codec_names[home])
@@ -670,7 +697,9 @@ class _Types:
         if isinstance(kind, ir.AliasKind):
             return self.codec(kind.type)
         if isinstance(kind, ir.HandleKind):
-            return self._resource_codec(self.home(kind.resource), kind.handle == "borrow")
+            resource = self.resource_def(kind.resource)
+            assert resource is not None
+            return self._resource_codec(resource, kind.handle == "borrow")
         if isinstance(kind, ir.ListKind):
             if kind.type == "u8":
                 return f"{rt_codec}.BytesCodec()"
@@ -688,7 +717,13 @@ class _Types:
         raise Unsupported(_cannot_kind(kind))
 
     def _resource_codec(self, resource: ir.TypeId, borrow: bool) -> str:
-        cls = self._qualified(resource, self.local[resource])
+        # A world's own resources are the host's: no component handle class.
+        owner = self.resolve.types[resource].owner
+        cls = (
+            "None"
+            if isinstance(owner, ir.WorldOwner)
+            else self._qualified(resource, self.local[resource])
+        )
         key = self.resource_key(resource)
         return f"{self.use.rt_resources}.ResourceCodec({key!r}, {cls}, {borrow})"
 
@@ -706,7 +741,7 @@ class _Types:
             typedef = self.resolve.types[type_id]
             home = self.home(type_id)
             self.local[type_id] = self.globals.claim(names.type_name(name))
-            if isinstance(self.resolve.types[home].kind, ir.ResourceKind):
+            if self.resource_def(type_id) is not None:
                 self.local_host[type_id] = self.globals.claim(names.resource_host_name(name))
             elif home == type_id:
                 self.codec_names[type_id] = _codec_variable(name)
@@ -730,12 +765,16 @@ class _Types:
         docs = docstring_text(typedef.docs, typedef.stability)
         deprecated = _deprecation(typedef.stability)
         home = self.home(type_id)
+        resource = self.resource_def(type_id)
+        if resource is not None and resource != type_id:
+            # Another name for a resource: its classes, under this name too.
+            module.reexports.append((name, self._qualified(resource, self.local[resource])))
+            target = self._qualified(resource, self.local_host[resource])
+            module.reexports.append((self.local_host[type_id], target))
+            return
         if home != type_id:
             # A `use`d type: the defining module's names, reachable from here too.
             module.reexports.append((name, self._qualified(home, self.local[home])))
-            if type_id in self.local_host:
-                target = self._qualified(home, self.local_host[home])
-                module.reexports.append((self.local_host[type_id], target))
             return
         rt_codec = self.use.rt_codec
         codec_name = self.codec_names.get(type_id)
@@ -845,6 +884,7 @@ class _Types:
                 statics=(),
                 drop=PythonName(""),
                 drop_param=names.parameter_name(wit_name),
+                guest=isinstance(self.owner, ir.InterfaceOwner),
             )
         )
 
@@ -859,6 +899,9 @@ class _Types:
         problems: list[Diagnostic] = []
         by_resource: dict[str, list[FunctionView]] = {}
         method_names: dict[str, Namespace] = {}
+        # Freestanding functions claim their names first: a name derived from a
+        # resource's (`blob_new`) gives way to a function's own (`blob-new`).
+        functions = sorted(functions, key=lambda function: function.resource is not None)
         for function in functions:
             if function.is_async:
                 problems.append(
@@ -871,7 +914,9 @@ class _Types:
                 continue
             resource = None
             if function.resource is not None:
-                resource = self.resolve.types[self.home(function.resource)].name
+                resource_id = self.resource_def(function.resource)
+                assert resource_id is not None
+                resource = self.resolve.types[resource_id].name
                 assert resource is not None
             if function.kind == "method":
                 assert resource is not None
@@ -913,6 +958,7 @@ class _Types:
                 statics=tuple(v for v in views if v.kind == "static"),
                 drop=members.claim(names.function_name(f"{resource_view.wit_name}-drop")),
                 drop_param=resource_view.drop_param,
+                guest=resource_view.guest,
             )
         return problems
 
@@ -933,7 +979,9 @@ class _Types:
             codecs.append((param.name, self.codec(param.type)))
         if function.kind == "method":
             assert function.resource is not None
-            codecs.insert(0, ("self", self._resource_codec(self.home(function.resource), True)))
+            resource = self.resource_def(function.resource)
+            assert resource is not None
+            codecs.insert(0, ("self", self._resource_codec(resource, True)))
         host_result = guest_result = "None"
         raises: str | None = None
         result_codec = "None"

@@ -958,11 +958,12 @@ class _PackageResolver:
         self, docs: ast.Docs, attributes: Sequence[ast.Attribute], kind: ast.ExternKind
     ) -> ir.WorldItem:
         if isinstance(kind, ast.ExternInterface):
-            outer = self.type_lookup
-            self.type_lookup = {}
+            # An inline interface is a scope of its own, for types and names.
+            outer, outer_names = self.type_lookup, self.names
+            self.type_lookup, self.names = {}, ComponentNames()
             interface_id = self._alloc_interface(kind.name.span)
             self._resolve_interface(interface_id, kind.items, docs, attributes)
-            self.type_lookup = outer
+            self.type_lookup, self.names = outer, outer_names
             return ir.InterfaceItem(
                 ir.InterfaceId(interface_id),
                 stability=self.interfaces[interface_id].stability,

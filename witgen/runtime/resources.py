@@ -113,11 +113,14 @@ def _take(val: Any) -> ResourceAny:
 
 
 class ResourceCodec(Codec):
-    """`own<R>` or `borrow<R>`, for a resource either side may define."""
+    """`own<R>` or `borrow<R>`, for a resource either side may define.
+
+    `guest_class` is the class of handles to the component's own `R`; None for
+    a resource only the host can define (one a world declares)."""
 
     __slots__ = ("borrow", "guest_class", "host_type", "key", "name", "type_id")
 
-    def __init__(self, key: str, guest_class: type[GuestResource], borrow: bool) -> None:
+    def __init__(self, key: str, guest_class: type[GuestResource] | None, borrow: bool) -> None:
         self.key = key
         self.name = key.rpartition("#")[2]
         self.type_id = host_type_id(key)
@@ -127,10 +130,8 @@ class ResourceCodec(Codec):
 
     def lower(self, value: object, out: Any, cx: Context) -> None:
         if isinstance(value, GuestResource):
-            if not isinstance(value, self.guest_class):
-                raise Invalid(
-                    TypeError, f"expected a {self.guest_class.__name__}, got {describe(value)}"
-                )
+            if self.guest_class is None or not isinstance(value, self.guest_class):
+                raise Invalid(TypeError, f"expected {self._expected()}, got {describe(value)}")
             handle = value._live()
             if self.borrow:
                 out.of.resource = ffi.wasmtime_component_resource_any_clone(handle.ptr())
@@ -142,9 +143,7 @@ class ResourceCodec(Codec):
         if value is None:
             raise Invalid(TypeError, f"expected a `{self.name}`, got None")
         if cx.owner is not None and self.key in cx.owner.guest:
-            raise Invalid(
-                TypeError, f"expected a {self.guest_class.__name__}, got {describe(value)}"
-            )
+            raise Invalid(TypeError, f"expected {self._expected()}, got {describe(value)}")
         tables = cx.tables()
         rep = tables.add(self.type_id, value)
         if self.borrow:
@@ -158,9 +157,14 @@ class ResourceCodec(Codec):
         out.of.resource = handle._consume()
         out.kind = RESOURCE
 
+    def _expected(self) -> str:
+        if self.guest_class is None:
+            return f"the host's own `{self.name}` object"
+        return f"a {self.guest_class.__name__}"
+
     def lift(self, val: Any, cx: Context) -> object:
         handle = _take(val)
-        if cx.owner is not None:
+        if cx.owner is not None and self.guest_class is not None:
             if self.host_type is None:
                 self.host_type = ResourceType.host(self.type_id)
             if handle.type != self.host_type:

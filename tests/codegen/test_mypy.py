@@ -1,0 +1,41 @@
+"""`mypy --strict` on all generated code, in one run: the cases in `cases/`,
+the end-to-end worlds, the project's `wit/` (the checked-in `generated/`) and
+every corpus case that can be bound."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from support.corpus import CONFORMANCE, cases, have_corpus
+
+from witgen.codegen.generate import write_files
+from witgen.diagnostics import WitError
+
+from .generated import CASES, generate, package_name
+
+
+def test_generated_code_passes_mypy_strict(tmp_path: Path) -> None:
+    inputs = [(path, CASES) for path in sorted(CASES.glob("*.wit"))]
+    inputs.append((Path(__file__).parent / "e2e" / "echo.wit", Path(__file__).parent))
+    root = Path(__file__).resolve().parents[2]
+    inputs.append((root / "wit", root))  # what generated/ holds
+    if have_corpus():
+        inputs += [(CONFORMANCE / c.path, CONFORMANCE) for c in cases() if c.expect == "ok"]
+    packages = []
+    for wit, base in inputs:
+        name = package_name(str(wit.relative_to(base)))
+        try:
+            generated = generate(wit, tmp_path / name, base)
+        except WitError:
+            continue  # constructs the runtime cannot carry (test_conformance.py)
+        write_files(tmp_path / name, generated)
+        packages.append(name)
+    assert len(packages) >= 6
+    (tmp_path / "mypy.ini").write_text("[mypy]\nstrict = True\npython_version = 3.11\n")
+    command = [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--no-incremental"]
+    for name in packages:
+        command += ["-p", name]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
