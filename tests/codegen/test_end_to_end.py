@@ -556,3 +556,68 @@ def test_host_resource_dropped_by_the_guest(counters: Counters) -> None:
     # host keeps the object and wasmtime drops nothing.
     user.take_blob(blob)
     assert counters.imports.blobs.dropped == []
+
+
+# ---------------------------------------------------------------- maps
+
+# A component for `e2e/map.wit` by hand: wasm-tools cannot embed maps yet.
+MAP_COMPONENT = """(component
+  (type $m (map string u32))
+  (import "host-echo" (func $h (param "x" $m) (result $m)))
+  (core module $libc
+    (memory (export "memory") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p)))
+  (core instance $libc (instantiate $libc))
+  (core func $h_lowered (canon lower (func $h) (memory (core memory $libc "memory"))
+                                     (realloc (core func $libc "realloc")) string-encoding=utf8))
+  (core module $main
+    (import "host" "echo" (func $echo (param i32 i32 i32)))
+    (import "libc" "realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+    (func (export "echo") (param i32 i32) (result i32)
+      (local $ret i32)
+      (local.set $ret (call $realloc (i32.const 0) (i32.const 0) (i32.const 4) (i32.const 8)))
+      (call $echo (local.get 0) (local.get 1) (local.get $ret))
+      (local.get $ret)))
+  (core instance $main (instantiate $main (with "host" (instance (export "echo" (func $h_lowered))))
+                                          (with "libc" (instance $libc))))
+  (func $e (param "x" $m) (result $m)
+    (canon lift (core func $main "echo") (memory (core memory $libc "memory"))
+                (realloc (core func $libc "realloc")) string-encoding=utf8))
+  (export "echo" (func $e)))"""
+
+
+def test_maps(bindings_dir: Path) -> None:
+    from wasmtime import Config
+    from wasmtime.component import Component
+
+    maps = import_bindings(
+        HERE / "e2e" / "map.wit", bindings_dir, "e2e_maps", "test_maps_v0_1_0.maps"
+    )
+    config = Config()
+    config.wasm_component_model_map = True
+    engine = Engine(config)
+    seen: list[dict[str, int]] = []
+
+    class Imports:
+        def host_echo(self, x: dict[str, int]) -> dict[str, int]:
+            seen.append(x)
+            return {key + "!": value + 1 for key, value in x.items()}
+
+    linker = Linker(engine)
+    maps.add_to_linker(linker, Imports())
+    exports = maps.instantiate(Store(engine), linker, Component(engine, MAP_COMPONENT))
+    assert exports.echo({"a": 1, "bé": 2**32 - 2}) == {"a!": 2, "bé!": 2**32 - 1}
+    assert exports.echo({}) == {}
+    assert seen == [{"a": 1, "bé": 2**32 - 2}, {}]
+    with pytest.raises(TypeError, match=r"echo: argument `x`: key 3: expected a str"):
+        exports.echo({3: 1})
+    with pytest.raises(ValueError, match=r"value at key 'k': -1 is out of range for u32"):
+        exports.echo({"k": -1})
+    with pytest.raises(TypeError, match=r"expected a dict, got list"):
+        exports.echo([("a", 1)])
