@@ -23,10 +23,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from wasmtime import WasmtimeError
+from wasmtime import _bindings
 from wasmtime import _ffi as ffi
 from wasmtime._store import Storelike
 from wasmtime.component import Func, Instance, LinkerInstance
-from wasmtime.component._enter import catch_exceptions, enter_wasm
+from wasmtime.component._enter import catch_exceptions, maybe_raise_last_exn
 
 from witgen.runtime.codec import Codec, Invalid, ResultCodec, Val, delete
 from witgen.runtime.context import Context
@@ -90,45 +91,55 @@ class Signature:
 class ExportCall:
     """One exported function of one instance, ready to call with Python values."""
 
-    __slots__ = ("context", "cx", "func", "signature")
+    __slots__ = ("array", "context", "cx", "func", "owned", "signature")
 
     def __init__(self, bound: Bound, func: Func, signature: Signature) -> None:
-        self.func = func
+        self.func = ctypes.byref(func._func)
         self.signature = signature
         self.cx = Context(bound.store, bound)
         self.context = bound.store._context()
+        count = len(signature.param_codecs)
+        self.array = Val * count if count else None
+        # Only values that own memory need deleting (scalars do not).
+        self.owned = tuple(i for i, codec in enumerate(signature.param_codecs) if codec.owns)
 
     def __call__(self, *args: object) -> Any:
         signature = self.signature
-        count = len(signature.param_codecs)
-        params = (Val * count)() if count else None
+        params = self.array() if self.array is not None else None
         result = Val() if signature.result is not None else None
         cx = self.cx
         try:
             if params is not None:
                 signature.lower_params(args, params, cx)
-            func = ctypes.byref(self.func._func)
-            result_ref = ctypes.byref(result) if result is not None else None
-            context = self.context
-            results = 0 if result is None else 1
-
-            def run() -> Any:
-                return ffi.wasmtime_component_func_call(
-                    func, context, params, count, result_ref, results
-                )
-
-            enter_wasm(run)
+            error = _func_call(
+                self.func,
+                self.context,
+                params,
+                len(signature.param_codecs),
+                None if result is None else ctypes.byref(result),
+                0 if result is None else 1,
+            )
         finally:
             if params is not None:
-                for index in range(count):
+                for index in self.owned:
                     delete(params[index])
-            cx.end_call()
+            if cx.lent:
+                cx.end_call()
+        if error:
+            # As wasmtime-py's `enter_wasm`: a host function's exception first.
+            raised = WasmtimeError._from_ptr(error)
+            maybe_raise_last_exn()
+            raise raised
         if result is None:
             return None
         try:
             return signature.lift_result(result, cx)
         finally:
             delete(result)
+
+
+# The C function itself: wasmtime-py's wrapper adds a Python call per call.
+_func_call = _bindings._wasmtime_component_func_call
 
 
 class Bound:

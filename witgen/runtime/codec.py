@@ -85,9 +85,14 @@ def _zeroed(array: Any, count: int, size: int = VAL_SIZE) -> None:
 
 
 class Codec:
-    """How one WIT type crosses the boundary."""
+    """How one WIT type crosses the boundary.
+
+    `owns` says whether a lowered value owns memory that must be deleted;
+    scalars do not.
+    """
 
     __slots__ = ()
+    owns = True
 
     def lower(self, value: object, out: Any, cx: Context) -> None:
         raise NotImplementedError
@@ -101,6 +106,7 @@ class Codec:
 
 class BoolCodec(Codec):
     __slots__ = ()
+    owns = False
 
     def lower(self, value: object, out: Any, cx: Context) -> None:
         if not isinstance(value, bool):
@@ -116,6 +122,7 @@ class IntCodec(Codec):
     """An integer type: exact `int` (not `bool`) within the type's range."""
 
     __slots__ = ("field", "high", "kind", "low", "wit")
+    owns = False
 
     def __init__(self, wit: str, kind: int, field: str, bits: int, signed: bool) -> None:
         self.wit = wit
@@ -143,6 +150,7 @@ class FloatCodec(Codec):
     """`f32` or `f64`: a float (an int is accepted and converted, a bool is not)."""
 
     __slots__ = ("field", "kind", "wit")
+    owns = False
 
     def __init__(self, wit: str, kind: int, field: str) -> None:
         self.wit = wit
@@ -166,6 +174,7 @@ class CharCodec(Codec):
     """A `str` of one Unicode scalar value (surrogates would abort wasmtime)."""
 
     __slots__ = ()
+    owns = False
 
     def lower(self, value: object, out: Any, cx: Context) -> None:
         if not isinstance(value, str):
