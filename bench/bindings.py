@@ -1,6 +1,6 @@
 """Typed bindings against raw wasmtime-py, and generation time, in one run.
 
-    .venv/bin/python bench/bindings.py [--batches N] [--rounds N] [--skip-generate]
+    .venv/bin/python bench/bindings.py [--batches N] [--batch N] [--rounds N] [--skip-generate]
 
 Run from anywhere (paths are taken from this file); it needs the dev extra
 (wasm-tools, to build the component) and takes about 30-60 s.
@@ -43,6 +43,9 @@ Per-call times are medians over batches of calls; the variants being compared
 run their batches in turn (typed, raw, typed, raw, ...), so machine noise
 hits both alike.  A ratio below 1.0 means typed is faster.  Every target row
 says whether it is met; a missed target is reported, never an error (exit 0).
+A `witgen` process that fails is shown as FAILED with the last line of its
+stderr (a `--check` finds the output stale if witgen's templates or code
+change while the benchmark runs).
 
 Files: the component and its compiled form are cached, and the bindings are
 generated, under `<tempdir>/witgen-bench/` (`.bench-cache/` is not in
@@ -416,15 +419,15 @@ def _generation(rounds: int) -> None:
         for number, item in enumerate(inputs):
             out = Path(tmp) / f"input{number}"
             in_process = _in_process(item, out / "in-process", rounds)
-            _report(item.label, "in-process", in_process, GENERATE_TARGET)
-            fresh = [
-                _run([*witgen, *item.arguments(), "--out", str(out / f"run{run}")], item.cwd)
+            _report(item.label, "in-process", in_process, None)
+            runs = [
+                [*witgen, *item.arguments(), "--out", str(out / f"run{run}")]
                 for run in range(rounds)
             ]
-            _report("", "process", statistics.median(fresh), GENERATE_TARGET)
-            check = [*witgen, *item.arguments(), "--out", str(out / "run0"), "--check"]
-            checks = [_run(check, item.cwd) for _ in range(rounds)]
-            _report("", "--check no-op", statistics.median(checks), CHECK_TARGET)
+            _report("", "process", *_run_all(runs, item.cwd), GENERATE_TARGET)
+            # Checks the output of the last run, so that little can change in between.
+            check = [*runs[-1], "--check"]
+            _report("", "--check no-op", *_run_all([check] * rounds, item.cwd), CHECK_TARGET)
     if largest is not None:
         print(f"   ({largest.name} is the largest accepted case: {_wit_bytes(largest)} bytes)")
 
@@ -445,17 +448,27 @@ def _in_process(item: Input, out: Path, rounds: int) -> float:
     return statistics.median(times)
 
 
-def _run(command: Sequence[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed: {result.stderr.decode()[:500]}")
-    return elapsed
+def _run_all(commands: Sequence[Sequence[str]], cwd: Path) -> tuple[float, str | None]:
+    """The median wall time of running `commands` one by one, and the first failure
+    (exit status and last line of stderr), if any."""
+    times = []
+    failure = None
+    for command in commands:
+        started = time.perf_counter()
+        result = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+        times.append(time.perf_counter() - started)
+        if result.returncode != 0 and failure is None:
+            lines = result.stderr.decode(errors="replace").strip().splitlines() or [""]
+            failure = f"exit {result.returncode}: {lines[-1][:100]}"
+    return statistics.median(times), failure
 
 
-def _report(label: str, how: str, seconds: float, target: float) -> None:
+def _report(
+    label: str, how: str, seconds: float, failure: str | None, target: float = GENERATE_TARGET
+) -> None:
     met = "met" if seconds < target else "MISSED"
+    if failure is not None:
+        met = f"FAILED ({failure})"
     print(f"   {label:32} {how:12} {seconds:8.3f}  < {target:g} s: {met}")
 
 

@@ -22,8 +22,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from wasmtime import WasmtimeError
-from wasmtime import _bindings
+from wasmtime import WasmtimeError, _bindings
 from wasmtime import _ffi as ffi
 from wasmtime._store import Storelike
 from wasmtime.component import Func, Instance, LinkerInstance

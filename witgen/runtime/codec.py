@@ -74,9 +74,18 @@ def describe(value: object) -> str:
     return f"{type(value).__name__} {text}"
 
 
-def _names(text: str) -> Any:
-    """A `wasm_name_t` holding `text` (wasmtime takes ownership)."""
-    return ffi.str_to_capi(text)
+# `wasm_byte_vec_new`, declared to take the bytes as they are (`char *`): one
+# C call makes a name, where wasmtime-py's `bytes_to_capi` copies three times.
+_byte_vec_new = ffi.dll._FuncPtr(("wasm_byte_vec_new", ffi.dll))
+_byte_vec_new.restype = None
+_byte_vec_new.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+
+
+def _name(data: bytes) -> Any:
+    """A `wasm_name_t` holding a copy of `data` (whoever receives it owns it)."""
+    vec = ffi.wasm_byte_vec_t()
+    _byte_vec_new(ctypes.byref(vec), len(data), data)
+    return vec
 
 
 def _zeroed(array: Any, count: int, size: int = VAL_SIZE) -> None:
@@ -205,7 +214,7 @@ class StringCodec(Codec):
             raise Invalid(
                 ValueError, f"string has a lone surrogate at index {error.start}"
             ) from None
-        out.of.string = ffi.bytes_to_capi(data)
+        out.of.string = _name(data)
         out.kind = STRING
 
     def lift(self, val: Any, cx: Context) -> object:
@@ -234,34 +243,47 @@ STRING_CODEC = StringCodec()
 
 
 class BytesCodec(Codec):
-    """`list<u8>` as `bytes`, moved in bulk rather than one value per byte."""
+    """`list<u8>` as `bytes`, moved in bulk rather than one value per byte.
+
+    wasmtime's C API still holds one `wasmtime_component_val_t` per byte; this
+    writes and reads their `kind` and payload bytes as two strided slices of
+    the array wasmtime allocated, without a copy in between.
+    """
 
     __slots__ = ()
 
     def lower(self, value: object, out: Any, cx: Context) -> None:
         if not isinstance(value, (bytes, bytearray, memoryview)):
             raise Invalid(TypeError, f"expected bytes for list<u8>, got {describe(value)}")
-        data = bytes(value)
+        data = value if isinstance(value, bytes) else bytes(value)
         count = len(data)
         raw = ffi.wasmtime_component_vallist_t()
         ffi.wasmtime_component_vallist_new_uninit(ctypes.byref(raw), count)
-        if count:
-            image = bytearray(count * VAL_SIZE)
-            image[0::VAL_SIZE] = bytes((U8,)) * count
-            image[PAYLOAD::VAL_SIZE] = data
-            ctypes.memmove(raw.data, bytes(image), len(image))
         out.of.list = raw
         out.kind = LIST
+        if count:
+            view = _view(raw.data, count)
+            view[0::VAL_SIZE] = _U8_KIND * count
+            view[PAYLOAD::VAL_SIZE] = data
 
     def lift(self, val: Any, cx: Context) -> object:
         raw = val.of.list
         count = raw.size
         if not count:
             return b""
-        image = ctypes.string_at(raw.data, count * VAL_SIZE)
-        if image[0::VAL_SIZE] != bytes((U8,)) * count:
+        view = _view(raw.data, count)
+        if view[0::VAL_SIZE] != _U8_KIND * count:
             raise Invalid(TypeError, "list<u8> holds values that are not u8")
-        return image[PAYLOAD::VAL_SIZE]
+        return view[PAYLOAD::VAL_SIZE].tobytes()
+
+
+_U8_KIND = bytes((U8,))
+
+
+def _view(array: Any, count: int) -> memoryview:
+    """The bytes of `count` values starting at `array`, writable in place."""
+    address = ctypes.cast(array, ctypes.c_void_p).value
+    return memoryview((ctypes.c_ubyte * (count * VAL_SIZE)).from_address(address or 0)).cast("B")
 
 
 class ListCodec(Codec):
@@ -391,7 +413,7 @@ class RecordCodec(Codec):
         _zeroed(raw.data, count, entry_size)
         data = raw.data
         for index, name in enumerate(self.encoded):
-            data[index].name = ffi.bytes_to_capi(name)
+            data[index].name = _name(name)
         out.of.record = raw
         out.kind = RECORD
         for index, (attribute, wit_name, codec) in enumerate(self.fields):
@@ -421,7 +443,7 @@ class VariantCodec(Codec):
 
     def __init__(self, wit: str, cases: Sequence[tuple[type, str, Codec | None]]) -> None:
         self.wit = wit
-        self.by_class = {cls: (name, codec) for cls, name, codec in cases}
+        self.by_class = {cls: (name, name.encode(), codec) for cls, name, codec in cases}
         self.by_name = {name: (cls, codec) for cls, name, codec in cases}
 
     def lower(self, value: object, out: Any, cx: Context) -> None:
@@ -432,8 +454,8 @@ class VariantCodec(Codec):
                 TypeError,
                 f"expected one of {cases} for variant `{self.wit}`, got {describe(value)}",
             )
-        name, codec = case
-        out.of.variant.discriminant = _names(name)
+        name, encoded, codec = case
+        out.of.variant.discriminant = _name(encoded)
         out.of.variant.val = None
         out.kind = VARIANT
         if codec is not None:
@@ -474,7 +496,7 @@ class EnumCodec(Codec):
                 TypeError,
                 f"expected a {self.cls.__name__} for enum `{self.wit}`, got {describe(value)}",
             )
-        out.of.enumeration = ffi.bytes_to_capi(name)
+        out.of.enumeration = _name(name)
         out.kind = ENUM
 
     def lift(self, val: Any, cx: Context) -> object:
@@ -515,7 +537,7 @@ class FlagsCodec(Codec):
         ffi.wasmtime_component_valflags_new_uninit(ctypes.byref(raw), len(names))
         _zeroed(raw.data, len(names), ctypes.sizeof(ffi.wasm_name_t))
         for index, name in enumerate(names):
-            raw.data[index] = ffi.bytes_to_capi(name)
+            raw.data[index] = _name(name)
         out.of.flags = raw
         out.kind = FLAGS
 
