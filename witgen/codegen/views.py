@@ -26,6 +26,7 @@ from typing import ClassVar, TypeVar
 
 from witgen import ir
 from witgen.codegen import names
+from witgen.codegen.layout import string
 from witgen.codegen.names import Namespace, PythonName
 from witgen.diagnostics import Diagnostic, SourceMap, WitError
 
@@ -224,12 +225,22 @@ class ModuleView:
             result.extend(resource.statics)
         return result
 
+    def guest_resources_literal(self) -> str:
+        """The keys of the resources an interface defines, as a frozenset."""
+        if not self.resources:
+            return "frozenset()"
+        return f"frozenset({{{', '.join(string(r.key) for r in self.resources)}}})"
+
     def guest_resources_expr(self) -> str:
         """The resources a component of this world defines: those of its exports."""
         if not self.exported_interfaces:
             return "frozenset()"
         parts = [f"{ref.module}.GUEST_RESOURCES" for ref in self.exported_interfaces]
         return " | ".join(parts)
+
+    def export_slots_expr(self) -> str:
+        slots = self.export_slots()
+        return _tuple([string(name) for name in slots]) if slots else "()"
 
     def export_slots(self) -> list[str]:
         slots = [ref.attribute for ref in self.exported_interfaces]
@@ -711,7 +722,7 @@ class _Types:
             err = self.codec(kind.err) if kind.err is not None else "None"
             return f"{rt_codec}.ResultCodec({ok}, {err})"
         if isinstance(kind, ir.TupleKind):
-            return f"{rt_codec}.TupleCodec(({''.join(self.codec(t) + ', ' for t in kind.types)}))"
+            return f"{rt_codec}.TupleCodec({_tuple([self.codec(t) for t in kind.types])})"
         if isinstance(kind, ir.MapKind):
             return f"{rt_codec}.MapCodec({self.codec(kind.key)}, {self.codec(kind.value)})"
         raise Unsupported(_cannot_kind(kind))
@@ -725,7 +736,7 @@ class _Types:
             else self._qualified(resource, self.local[resource])
         )
         key = self.resource_key(resource)
-        return f"{self.use.rt_resources}.ResourceCodec({key!r}, {cls}, {borrow})"
+        return f"{self.use.rt_resources}.ResourceCodec({string(key)}, {cls}, {borrow})"
 
     def resource_key(self, resource: ir.TypeId) -> str:
         home = self.planner.path_of(self.resolve.types[resource].owner) or ()
@@ -791,12 +802,14 @@ class _Types:
                 for f in kind.fields
             )
             self.deps = set()
-            codecs = "".join(
-                f"({v.name!r}, {v.wit_name!r}, {self.codec(f.type)}), "
-                for v, f in zip(views, kind.fields, strict=True)
+            codecs = _tuple(
+                [
+                    f"({string(v.name)}, {string(v.wit_name)}, {self.codec(f.type)})"
+                    for v, f in zip(views, kind.fields, strict=True)
+                ]
             )
             module.classes.append(TypeView("record", name, wit_name, docs, deprecated, views))
-            expr = f"{rt_codec}.RecordCodec({wit_name!r}, {name}, ({codecs}))"
+            expr = f"{rt_codec}.RecordCodec({string(wit_name)}, {name}, {codecs})"
         elif isinstance(kind, ir.VariantKind):
             views = tuple(
                 FieldView(
@@ -818,12 +831,14 @@ class _Types:
             union = " | ".join(classes)
             module.aliases.append((AliasView(name, union, docs, deprecated), frozenset()))
             self.deps = set()
-            cases = "".join(
-                f"({v.name}, {v.wit_name!r}, "
-                f"{'None' if c.type is None else self.codec(c.type)}), "
-                for v, c in zip(views, kind.cases, strict=True)
+            cases = _tuple(
+                [
+                    f"({v.name}, {string(v.wit_name)}, "
+                    f"{'None' if c.type is None else self.codec(c.type)})"
+                    for v, c in zip(views, kind.cases, strict=True)
+                ]
             )
-            expr = f"{rt_codec}.VariantCodec({wit_name!r}, ({cases}))"
+            expr = f"{rt_codec}.VariantCodec({string(wit_name)}, {cases})"
         elif isinstance(kind, ir.EnumKind | ir.FlagsKind):
             members = Namespace(frozenset())
             items = kind.cases if isinstance(kind, ir.EnumKind) else kind.flags
@@ -839,10 +854,10 @@ class _Types:
             word = "enum" if isinstance(kind, ir.EnumKind) else "flags"
             module.classes.append(TypeView(word, name, wit_name, docs, deprecated, views))
             if word == "enum":
-                expr = f"{rt_codec}.EnumCodec({wit_name!r}, {name})"
+                expr = f"{rt_codec}.EnumCodec({string(wit_name)}, {name})"
             else:
-                flags = "".join(f"{m.wit_name!r}, " for m in views)
-                expr = f"{rt_codec}.FlagsCodec({wit_name!r}, {name}, ({flags}))"
+                flags = _tuple([string(m.wit_name) for m in views])
+                expr = f"{rt_codec}.FlagsCodec({string(wit_name)}, {name}, {flags})"
         elif isinstance(kind, ir.ResourceKind):
             self._resource(wit_name, type_id, name, docs, deprecated)
             return
@@ -1001,12 +1016,12 @@ class _Types:
             else:
                 host_result, guest_result = host, guest
         signature = _signature_variable(function)
-        params_expr = "".join(f"({name!r}, {codec}), " for name, codec in codecs)
+        params_expr = _tuple([f"({string(name)}, {codec})" for name, codec in codecs])
         self.module.signatures.append(
             (
                 signature,
-                f"{self.use.rt_calls}.Signature({function.name!r}, ({params_expr}), "
-                f"{result_codec})",
+                f"{self.use.rt_calls}.Signature("
+                f"{string(function.name)}, {params_expr}, {result_codec})",
             )
         )
         return FunctionView(
@@ -1022,6 +1037,13 @@ class _Types:
             docs=docstring_text(function.docs, function.stability),
             deprecated=_deprecation(function.stability),
         )
+
+
+def _tuple(items: list[str]) -> str:
+    """A tuple expression; a trailing comma only where Python needs one."""
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return f"({', '.join(items)})"
 
 
 def _codec_variable(name: str) -> PythonName:

@@ -42,12 +42,7 @@ _sig_log = rt_calls.Signature(
             "context",
             rt_codec.OptionCodec(
                 rt_codec.ListCodec(
-                    rt_codec.TupleCodec(
-                        (
-                            rt_codec.STRING_CODEC,
-                            rt_codec.STRING_CODEC,
-                        )
-                    )
+                    rt_codec.TupleCodec((rt_codec.STRING_CODEC, rt_codec.STRING_CODEC))
                 ),
                 False,
             ),

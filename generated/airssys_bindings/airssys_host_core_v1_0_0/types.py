@@ -359,14 +359,7 @@ _codec_component_config = rt_codec.RecordCodec(
         (
             "env",
             "env",
-            rt_codec.ListCodec(
-                rt_codec.TupleCodec(
-                    (
-                        rt_codec.STRING_CODEC,
-                        rt_codec.STRING_CODEC,
-                    )
-                )
-            ),
+            rt_codec.ListCodec(rt_codec.TupleCodec((rt_codec.STRING_CODEC, rt_codec.STRING_CODEC))),
         ),
         ("config_data", "config-data", rt_codec.OptionCodec(rt_codec.BytesCodec(), False)),
     ),

@@ -83,10 +83,7 @@ _sig_read_file = rt_calls.Signature(
 )
 _sig_write_file = rt_calls.Signature(
     "write-file",
-    (
-        ("path", rt_codec.STRING_CODEC),
-        ("data", rt_codec.BytesCodec()),
-    ),
+    (("path", rt_codec.STRING_CODEC), ("data", rt_codec.BytesCodec())),
     rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_file_error),
 )
 _sig_stat_file = rt_calls.Signature(

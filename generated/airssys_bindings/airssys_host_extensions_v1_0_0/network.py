@@ -72,14 +72,7 @@ _codec_http_response = rt_codec.RecordCodec(
         (
             "headers",
             "headers",
-            rt_codec.ListCodec(
-                rt_codec.TupleCodec(
-                    (
-                        rt_codec.STRING_CODEC,
-                        rt_codec.STRING_CODEC,
-                    )
-                )
-            ),
+            rt_codec.ListCodec(rt_codec.TupleCodec((rt_codec.STRING_CODEC, rt_codec.STRING_CODEC))),
         ),
         ("body", "body", rt_codec.BytesCodec()),
     ),
@@ -94,14 +87,7 @@ _codec_outgoing_http_request = rt_codec.RecordCodec(
         (
             "headers",
             "headers",
-            rt_codec.ListCodec(
-                rt_codec.TupleCodec(
-                    (
-                        rt_codec.STRING_CODEC,
-                        rt_codec.STRING_CODEC,
-                    )
-                )
-            ),
+            rt_codec.ListCodec(rt_codec.TupleCodec((rt_codec.STRING_CODEC, rt_codec.STRING_CODEC))),
         ),
         ("body", "body", rt_codec.OptionCodec(rt_codec.BytesCodec(), False)),
         ("timeout_ms", "timeout-ms", rt_codec.OptionCodec(rt_codec.U64_CODEC, False)),

@@ -59,12 +59,7 @@ _sig_spawn_process = rt_calls.Signature(
             "env",
             rt_codec.OptionCodec(
                 rt_codec.ListCodec(
-                    rt_codec.TupleCodec(
-                        (
-                            rt_codec.STRING_CODEC,
-                            rt_codec.STRING_CODEC,
-                        )
-                    )
+                    rt_codec.TupleCodec((rt_codec.STRING_CODEC, rt_codec.STRING_CODEC))
                 ),
                 False,
             ),
@@ -76,10 +71,7 @@ _sig_spawn_process = rt_calls.Signature(
 )
 _sig_wait_process = rt_calls.Signature(
     "wait-process",
-    (
-        ("handle", _codec_process_handle),
-        ("timeout-ms", rt_codec.U64_CODEC),
-    ),
+    (("handle", _codec_process_handle), ("timeout-ms", rt_codec.U64_CODEC)),
     rt_codec.ResultCodec(
         _codec_process_result, _airssys_host_core_v1_0_0_types._codec_component_error
     ),
@@ -139,11 +131,7 @@ def add_to_linker(linker: wasmtime.component.Linker, host: Host) -> None:
 class Exports:
     """Typed calls into a component instance that exports `airssys:host-extensions/process@1.0.0`."""
 
-    __slots__ = (
-        "_call_get_env",
-        "_call_spawn_process",
-        "_call_wait_process",
-    )
+    __slots__ = ("_call_get_env", "_call_spawn_process", "_call_wait_process")
 
     def __init__(
         self,

@@ -85,10 +85,7 @@ _codec_storage_error = rt_codec.VariantCodec(
 
 _sig_get = rt_calls.Signature(
     "get",
-    (
-        ("namespace", rt_codec.STRING_CODEC),
-        ("key", rt_codec.STRING_CODEC),
-    ),
+    (("namespace", rt_codec.STRING_CODEC), ("key", rt_codec.STRING_CODEC)),
     rt_codec.ResultCodec(rt_codec.OptionCodec(rt_codec.BytesCodec(), False), _codec_storage_error),
 )
 _sig_set = rt_calls.Signature(
@@ -102,10 +99,7 @@ _sig_set = rt_calls.Signature(
 )
 _sig_delete = rt_calls.Signature(
     "delete",
-    (
-        ("namespace", rt_codec.STRING_CODEC),
-        ("key", rt_codec.STRING_CODEC),
-    ),
+    (("namespace", rt_codec.STRING_CODEC), ("key", rt_codec.STRING_CODEC)),
     rt_codec.ResultCodec(None, _codec_storage_error),
 )
 _sig_list_keys = rt_calls.Signature(
@@ -167,12 +161,7 @@ def add_to_linker(linker: wasmtime.component.Linker, host: Host) -> None:
 class Exports:
     """Typed calls into a component instance that exports `airssys:host-extensions/storage@1.0.0`."""
 
-    __slots__ = (
-        "_call_delete",
-        "_call_get",
-        "_call_list_keys",
-        "_call_set",
-    )
+    __slots__ = ("_call_delete", "_call_get", "_call_list_keys", "_call_set")
 
     def __init__(
         self,

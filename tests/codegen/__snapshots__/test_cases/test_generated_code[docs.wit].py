@@ -100,21 +100,12 @@ Change: typing.TypeAlias = Change_Added | Change_Removed
 """A variant."""
 
 _codec_note = rt_codec.RecordCodec(
-    "note",
-    Note,
-    (
-        ("text", "text", rt_codec.STRING_CODEC),
-        ("tag", "tag", rt_codec.STRING_CODEC),
-    ),
+    "note", Note, (("text", "text", rt_codec.STRING_CODEC), ("tag", "tag", rt_codec.STRING_CODEC))
 )
 _codec_level = rt_codec.EnumCodec("level", Level)
 _codec_marks = rt_codec.FlagsCodec("marks", Marks, ("marked",))
 _codec_change = rt_codec.VariantCodec(
-    "change",
-    (
-        (Change_Added, "added", _codec_note),
-        (Change_Removed, "removed", None),
-    ),
+    "change", ((Change_Added, "added", _codec_note), (Change_Removed, "removed", None))
 )
 _codec_old_record = rt_codec.RecordCodec("old-record", OldRecord, (("x", "x", rt_codec.U8_CODEC),))
 
@@ -161,11 +152,7 @@ def add_to_linker(linker: wasmtime.component.Linker, host: Host) -> None:
 class Exports:
     """Typed calls into a component instance that exports `test:docs/documented@2.0.0`."""
 
-    __slots__ = (
-        "_call_fresh",
-        "_call_old",
-        "_call_shiny",
-    )
+    __slots__ = ("_call_fresh", "_call_old", "_call_shiny")
 
     def __init__(
         self,

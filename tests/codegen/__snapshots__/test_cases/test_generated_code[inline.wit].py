@@ -79,10 +79,7 @@ def add_to_linker(linker: wasmtime.component.Linker, imports: Imports) -> None:
 class Exports:
     """Typed calls into an instance of a component of this world."""
 
-    __slots__ = (
-        "_call_mode_of",
-        "plugin",
-    )
+    __slots__ = ("_call_mode_of", "plugin")
     plugin: _test_inline_v0_1_0_editor_plugin.Exports
 
     def __init__(self, store: wasmtime.Store, instance: wasmtime.component.Instance) -> None:
@@ -127,12 +124,7 @@ GUEST_RESOURCES: frozenset[str] = frozenset()
 Pos = _test_inline_v0_1_0_types.Pos
 
 _sig_insert = rt_calls.Signature(
-    "insert",
-    (
-        ("at", _test_inline_v0_1_0_types._codec_pos),
-        ("text", rt_codec.STRING_CODEC),
-    ),
-    None,
+    "insert", (("at", _test_inline_v0_1_0_types._codec_pos), ("text", rt_codec.STRING_CODEC)), None
 )
 _sig_current_mode = rt_calls.Signature("current-mode", (), rt_codec.U8_CODEC)
 
@@ -155,10 +147,7 @@ def add_to_linker(linker: wasmtime.component.Linker, host: Host) -> None:
 class Exports:
     """Typed calls into a component instance that exports `buffer`."""
 
-    __slots__ = (
-        "_call_current_mode",
-        "_call_insert",
-    )
+    __slots__ = ("_call_current_mode", "_call_insert")
 
     def __init__(
         self,
@@ -268,12 +257,7 @@ class Pos:
 
 
 _codec_pos = rt_codec.RecordCodec(
-    "pos",
-    Pos,
-    (
-        ("line", "line", rt_codec.U32_CODEC),
-        ("column", "column", rt_codec.U32_CODEC),
-    ),
+    "pos", Pos, (("line", "line", rt_codec.U32_CODEC), ("column", "column", rt_codec.U32_CODEC))
 )
 
 
@@ -337,12 +321,7 @@ class Pos:
 
 
 _codec_pos = rt_codec.RecordCodec(
-    "pos",
-    Pos,
-    (
-        ("x", "x", rt_codec.F64_CODEC),
-        ("y", "y", rt_codec.F64_CODEC),
-    ),
+    "pos", Pos, (("x", "x", rt_codec.F64_CODEC), ("y", "y", rt_codec.F64_CODEC))
 )
 
 _sig_origin = rt_calls.Signature("origin", (), _codec_pos)

@@ -51,10 +51,7 @@ _sig_echo_point = rt_calls.Signature(
 )
 _sig_div = rt_calls.Signature(
     "div",
-    (
-        ("a", rt_codec.U32_CODEC),
-        ("b", rt_codec.U32_CODEC),
-    ),
+    (("a", rt_codec.U32_CODEC), ("b", rt_codec.U32_CODEC)),
     rt_codec.ResultCodec(rt_codec.U32_CODEC, rt_codec.STRING_CODEC),
 )
 _sig_nested = rt_calls.Signature(
@@ -99,7 +96,7 @@ _sig_sort = rt_calls.Signature(
             rt_codec.U32_CODEC,
             rt_codec.STRING_CODEC,
             rt_codec.ListCodec(_test_kinds_v1_0_0_types._codec_point),
-        )
+        ),
     ),
 )
 _sig_nothing = rt_calls.Signature("nothing", (), None)
@@ -262,10 +259,7 @@ def add_to_linker(linker: wasmtime.component.Linker, imports: Imports) -> None:
 class Exports:
     """Typed calls into an instance of a component of this world."""
 
-    __slots__ = (
-        "_call_run",
-        "api",
-    )
+    __slots__ = ("_call_run", "api")
     api: _test_kinds_v1_0_0_api.Exports
 
     def __init__(self, store: wasmtime.Store, instance: wasmtime.component.Instance) -> None:
@@ -306,11 +300,7 @@ from witgen.runtime import wit as rt_wit
 INSTANCE = "test:kinds/types@1.0.0"
 """The name components import and export this interface under."""
 
-GUEST_RESOURCES: frozenset[str] = frozenset(
-    {
-        "test_kinds_v1_0_0.types#blob",
-    }
-)
+GUEST_RESOURCES: frozenset[str] = frozenset({"test_kinds_v1_0_0.types#blob"})
 """The resources this interface defines: a component that exports it implements them."""
 
 
@@ -402,15 +392,7 @@ _codec_point = rt_codec.RecordCodec(
     ),
 )
 _codec_color = rt_codec.EnumCodec("color", Color)
-_codec_perms = rt_codec.FlagsCodec(
-    "perms",
-    Perms,
-    (
-        "read",
-        "write",
-        "exec",
-    ),
-)
+_codec_perms = rt_codec.FlagsCodec("perms", Perms, ("read", "write", "exec"))
 _codec_shape = rt_codec.VariantCodec(
     "shape",
     (
@@ -421,12 +403,7 @@ _codec_shape = rt_codec.VariantCodec(
 )
 _codec_bytes = rt_codec.BytesCodec()
 _codec_maybe = rt_codec.OptionCodec(rt_codec.OptionCodec(rt_codec.U32_CODEC, False), True)
-_codec_pair = rt_codec.TupleCodec(
-    (
-        rt_codec.U32_CODEC,
-        rt_codec.STRING_CODEC,
-    )
-)
+_codec_pair = rt_codec.TupleCodec((rt_codec.U32_CODEC, rt_codec.STRING_CODEC))
 _codec_lookup = rt_codec.MapCodec(rt_codec.STRING_CODEC, _codec_color)
 _codec_outcome = rt_codec.ResultCodec(_codec_point, rt_codec.STRING_CODEC)
 _codec_shape_alias = _codec_shape
@@ -486,10 +463,7 @@ def add_to_linker(linker: wasmtime.component.Linker, host: Host) -> None:
 class Exports:
     """Typed calls into a component instance that exports `test:kinds/types@1.0.0`."""
 
-    __slots__ = (
-        "_call_blob__constructor",
-        "_call_blob__merge",
-    )
+    __slots__ = ("_call_blob__constructor", "_call_blob__merge")
 
     def __init__(
         self,

@@ -52,10 +52,7 @@ def add_to_linker(linker: wasmtime.component.Linker, imports: Imports) -> None:
 class Exports:
     """Typed calls into an instance of a component of this world."""
 
-    __slots__ = (
-        "_call_imports",
-        "import_",
-    )
+    __slots__ = ("_call_imports", "import_")
     import_: _test_names_import_.Exports
 
     def __init__(self, store: wasmtime.Store, instance: wasmtime.component.Instance) -> None:
@@ -95,11 +92,7 @@ from witgen.runtime import resources as rt_resources
 INSTANCE = "test:names/import"
 """The name components import and export this interface under."""
 
-GUEST_RESOURCES: frozenset[str] = frozenset(
-    {
-        "test_names.import_#exports",
-    }
-)
+GUEST_RESOURCES: frozenset[str] = frozenset({"test_names.import_#exports"})
 """The resources this interface defines: a component that exports it implements them."""
 
 
@@ -180,14 +173,7 @@ _codec_class = rt_codec.RecordCodec(
     ),
 )
 _codec_true = rt_codec.EnumCodec("true", True_)
-_codec_return = rt_codec.FlagsCodec(
-    "return",
-    Return,
-    (
-        "yield",
-        "async",
-    ),
-)
+_codec_return = rt_codec.FlagsCodec("return", Return, ("yield", "async"))
 _codec_lambda = rt_codec.VariantCodec(
     "lambda",
     (
@@ -200,11 +186,7 @@ _codec_lambda = rt_codec.VariantCodec(
 _sig_exports_new = rt_calls.Signature("exports-new", (), rt_codec.U32_CODEC)
 _sig_from = rt_calls.Signature(
     "from",
-    (
-        ("in", rt_codec.U32_CODEC),
-        ("is", rt_codec.STRING_CODEC),
-        ("self", rt_codec.BOOL_CODEC),
-    ),
+    (("in", rt_codec.U32_CODEC), ("is", rt_codec.STRING_CODEC), ("self", rt_codec.BOOL_CODEC)),
     _codec_class,
 )
 _sig_host = rt_calls.Signature("host", (), None)

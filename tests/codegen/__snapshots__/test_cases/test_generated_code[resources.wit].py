@@ -90,10 +90,7 @@ def add_to_linker(linker: wasmtime.component.Linker, imports: Imports) -> None:
 class Exports:
     """Typed calls into an instance of a component of this world."""
 
-    __slots__ = (
-        "_call_run",
-        "store",
-    )
+    __slots__ = ("_call_run", "store")
     store: _test_resources_v0_2_0_store.Exports
 
     def __init__(self, store: wasmtime.Store, instance: wasmtime.component.Instance) -> None:
@@ -133,11 +130,7 @@ from witgen.runtime import wit as rt_wit
 INSTANCE = "test:resources/store@0.2.0"
 """The name components import and export this interface under."""
 
-GUEST_RESOURCES: frozenset[str] = frozenset(
-    {
-        "test_resources_v0_2_0.store#bucket",
-    }
-)
+GUEST_RESOURCES: frozenset[str] = frozenset({"test_resources_v0_2_0.store#bucket"})
 """The resources this interface defines: a component that exports it implements them."""
 
 
@@ -194,10 +187,7 @@ StoreError: typing.TypeAlias = StoreError_Full | StoreError_Closed
 
 _codec_store_error = rt_codec.VariantCodec(
     "store-error",
-    (
-        (StoreError_Full, "full", None),
-        (StoreError_Closed, "closed", rt_codec.STRING_CODEC),
-    ),
+    ((StoreError_Full, "full", None), (StoreError_Closed, "closed", rt_codec.STRING_CODEC)),
 )
 _codec_entry = rt_codec.RecordCodec(
     "entry",
@@ -301,12 +291,7 @@ def add_to_linker(linker: wasmtime.component.Linker, host: Host) -> None:
 class Exports:
     """Typed calls into a component instance that exports `test:resources/store@0.2.0`."""
 
-    __slots__ = (
-        "_call_bucket__constructor",
-        "_call_bucket__open",
-        "_call_buckets",
-        "_call_peek",
-    )
+    __slots__ = ("_call_bucket__constructor", "_call_bucket__open", "_call_buckets", "_call_peek")
 
     def __init__(
         self,
