@@ -200,34 +200,48 @@ def _first_segment(path: str) -> str:
 
 
 class PathMatcher:
-    """The patterns of one action, compiled once into a few combined regexes.
+    """The patterns of one action, compiled once.
 
-    Patterns whose first segment is literal are grouped by it, so a request is
-    tried only against the group of its own first segment and the patterns
-    whose first segment is a wildcard.  Each group is one alternation of the
-    regexes wcmatch translates.  `rule_for()` (slow, for explanations) says
-    which pattern matched.
+    Most grants are a literal path or a literal folder followed by `/**`; a
+    normalized request matches those by string comparison (equality, or a
+    prefix ending in `/`: a normal path has no `.` or `..` segment, so that is
+    exactly what the glob means).  The other patterns are grouped by their
+    first segment when it is literal, so a request is tried only against the
+    group of its own first segment and the patterns whose first segment is a
+    wildcard; each group is one alternation of the regexes wcmatch translates.
+    `rule_for()` (slow, for explanations) says which pattern matched.
     """
 
-    __slots__ = ("_by_first", "_rules", "_wild")
+    __slots__ = ("_by_first", "_exact", "_folders", "_rules", "_wild")
 
     def __init__(self, patterns: tuple[PathPattern, ...]) -> None:
         groups: dict[str | None, list[str]] = {}
         rules: list[tuple[PathPattern, re.Pattern[str]]] = []
+        exact: set[str] = set()
+        folders: list[str] = []
         for pattern in patterns:
             regexes = _translate(pattern.expanded)
             rules.append((pattern, re.compile("|".join(regexes))))
             for expansion, regex in zip(pattern.expanded, regexes, strict=True):
+                if _literal(expansion):
+                    exact.add(expansion)
+                    continue
+                if expansion.endswith("/**") and _literal(expansion[:-3]):
+                    folders.append("/" if expansion == "/**" else expansion[:-2])
+                    continue
                 first = _first_segment(expansion)
-                literal = "\\" not in first and not glob.is_magic(first, flags=GLOB_FLAGS)
-                groups.setdefault(first if literal else None, []).append(regex)
+                groups.setdefault(first if _literal(first) else None, []).append(regex)
         wild = groups.pop(None, None)
         self._wild = re.compile("|".join(wild)) if wild else None
         self._by_first = {first: re.compile("|".join(group)) for first, group in groups.items()}
+        self._exact = frozenset(exact)
+        self._folders = tuple(folders)
         self._rules = tuple(rules)
 
     def matches(self, path: str) -> bool:
         """Whether a normalized path matches any pattern."""
+        if path in self._exact or path.startswith(self._folders):
+            return True
         end = path.find("/", 1)
         group = self._by_first.get(path[1:end] if end > 0 else path[1:])
         if group is not None and group.match(path) is not None:
@@ -240,6 +254,11 @@ class PathMatcher:
             if regex.match(path) is not None:
                 return index, pattern
         return None
+
+
+def _literal(text: str) -> bool:
+    """Whether a (brace-free) pattern or segment has no wildcard and no escape."""
+    return "\\" not in text and not glob.is_magic(text, flags=GLOB_FLAGS)
 
 
 def _translate(patterns: tuple[str, ...]) -> list[str]:

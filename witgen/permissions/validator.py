@@ -91,20 +91,23 @@ class _FsRules:
 class _HostIndex:
     """The network grants of one action, indexed by canonical host, and its cache."""
 
-    __slots__ = ("allowed", "any", "exact", "wildcard")
+    __slots__ = ("allowed", "any", "exact", "suffixes")
 
     def __init__(self, grants: Iterable[NetworkGrant]) -> None:
         self.allowed: dict[tuple[str, int], str] = {}
         self.exact: dict[str, list[NetworkGrant]] = {}
-        self.wildcard: dict[str, list[NetworkGrant]] = {}
+        wildcard: dict[str, list[NetworkGrant]] = {}
         self.any: list[NetworkGrant] = []
         for grant in grants:
             if grant.host.kind == "any":
                 self.any.append(grant)
             elif grant.host.kind == "wildcard":
-                self.wildcard.setdefault(grant.host.host, []).append(grant)
+                wildcard.setdefault(grant.host.host, []).append(grant)
             else:
                 self.exact.setdefault(grant.host.host, []).append(grant)
+        # `*.example.com` as (".example.com", its grants): a name matches when it
+        # ends with the suffix, which is never the name itself (D3).
+        self.suffixes = tuple(("." + suffix, found) for suffix, found in wildcard.items())
 
     def candidates(self, host: Host) -> list[NetworkGrant]:
         """Every grant whose host matches, in manifest order (ports not checked).
@@ -112,14 +115,13 @@ class _HostIndex:
         The list may be the index's own: callers must not change it.
         """
         exact = self.exact.get(host.text, [])
-        if not self.any and not (self.wildcard and host.kind == "name"):
+        if not self.any and not (self.suffixes and host.kind == "name"):
             return exact
         found = list(exact)
-        if host.kind == "name" and self.wildcard:
-            dot = host.text.find(".")
-            while dot >= 0:  # every proper suffix: never the name itself (D3)
-                found.extend(self.wildcard.get(host.text[dot + 1 :], ()))
-                dot = host.text.find(".", dot + 1)
+        if host.kind == "name":
+            for suffix, grants in self.suffixes:
+                if host.text.endswith(suffix):
+                    found.extend(grants)
         found.extend(self.any)
         if len(found) > 1:
             found.sort(key=_grant_index)
