@@ -2,7 +2,7 @@
 
 In: one generated statement on one line: an assignment, a `return` or a bare
 call whose value is built of calls (positional and keyword arguments),
-tuples, `|` unions, names, attributes and constants.  Out: the same statement
+tuples, sets, dicts, `|` unions, names, attributes and constants.  Out: the same statement
 split over lines as black splits it.  Raises nothing; a statement it does not
 understand comes back as it was.
 
@@ -73,9 +73,16 @@ def _lay(prefix: str, node: ast.expr, suffix: str, depth: int) -> list[str]:
         opener = prefix + "{"
         items = [source(item) for item in node.elts]
         nodes = list(node.elts)
+    elif isinstance(node, ast.Dict) and None not in node.keys:
+        opener = prefix + "{"
+        items = [
+            f"{source(key)}: {source(value)}"  # type: ignore[arg-type]
+            for key, value in zip(node.keys, node.values, strict=True)
+        ]
+        nodes = [None] * len(items)
     else:
         return [indent + flat]
-    closer = ("}" if isinstance(node, ast.Set) else ")") + suffix
+    closer = ("}" if isinstance(node, ast.Set | ast.Dict) else ")") + suffix
     if not items or any(keyword.arg is None for keyword in getattr(node, "keywords", [])):
         return [indent + flat]
     body = ", ".join(items) + ("," if one_tuple else "")
@@ -130,4 +137,7 @@ def source(node: ast.expr) -> str:
         return f"({items},)" if len(node.elts) == 1 else f"({items})"
     if isinstance(node, ast.Set):
         return "{" + ", ".join(source(item) for item in node.elts) + "}"
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        pairs = zip(node.keys, node.values, strict=True)
+        return "{" + ", ".join(f"{source(k)}: {source(v)}" for k, v in pairs) + "}"  # type: ignore[arg-type]
     return ast.unparse(node)

@@ -211,6 +211,28 @@ class ModuleView:
     def has_host_items(self) -> bool:
         return bool(self.functions or self.resources)
 
+    def all_functions(self, direction: str = "") -> list[FunctionView]:
+        """Every function of the module (for a world: the imports or the exports),
+        resource functions included, in source order."""
+        if self.kind == "world" and direction == "export":
+            return list(self.exported_functions)
+        result = list(self.functions if self.kind == "interface" else self.imported_functions)
+        for resource in self.resources:
+            if resource.constructor is not None:
+                result.append(resource.constructor)
+            result.extend(resource.methods)
+            result.extend(resource.statics)
+        return result
+
+    def signatures_literal(self, direction: str = "") -> str:
+        """`{wit name: signature variable}` of `all_functions(direction)`."""
+        items = [f"{string(f.wit_name)}: {f.signature}" for f in self.all_functions(direction)]
+        return "{" + ", ".join(items) + "}"
+
+    def interfaces_literal(self, direction: str) -> str:
+        refs = self.imported_interfaces if direction == "import" else self.exported_interfaces
+        return "{" + ", ".join(f"{string(ref.wit_name)}: {ref.module}" for ref in refs) + "}"
+
     def export_functions(self) -> list[FunctionView]:
         """What `Exports` has a method for: functions, constructors, statics.
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from wasmtime import WasmtimeError, _bindings
 from wasmtime import _ffi as ffi
@@ -85,6 +85,14 @@ class Signature:
                 self.result.lower(value, out, cx)
         except Invalid as problem:
             raise self.error(problem, "returned value") from None
+
+
+class InterfaceModule(Protocol):
+    """What the generated module of an interface provides at run time."""
+
+    INSTANCE: str
+    GUEST_RESOURCES: frozenset[str]
+    SIGNATURES: dict[str, Signature]
 
 
 class ExportCall:

@@ -19,6 +19,24 @@ from ..airssys_host_core_v1_0_0 import capabilities as _airssys_host_core_v1_0_0
 from ..airssys_host_core_v1_0_0 import host_services as _airssys_host_core_v1_0_0_host_services
 from ..airssys_host_core_v1_0_0 import types as _airssys_host_core_v1_0_0_types
 
+IMPORT_SIGNATURES: dict[str, rt_calls.Signature] = {}
+"""The signature of every function the world imports itself, by its name in the component model."""
+
+EXPORT_SIGNATURES: dict[str, rt_calls.Signature] = {}
+"""The signature of every function the world exports itself, by its name in the component model."""
+
+IMPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "airssys:host-core/capabilities@1.0.0": _airssys_host_core_v1_0_0_capabilities,
+    "airssys:host-core/types@1.0.0": _airssys_host_core_v1_0_0_types,
+    "airssys:host-core/host-services@1.0.0": _airssys_host_core_v1_0_0_host_services,
+}
+"""The module of every interface the world imports, by the name it is imported under."""
+
+EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "airssys:component-core/component-lifecycle@1.0.0": _airssys_component_core_v1_0_0_component_lifecycle
+}
+"""The module of every interface the world exports, by the name it is exported under."""
+
 
 class Imports(typing.Protocol):
     """What a host provides to components of this world (see `add_to_linker`)."""

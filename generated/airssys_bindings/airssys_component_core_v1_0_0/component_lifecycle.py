@@ -76,6 +76,17 @@ _sig_shutdown = rt_calls.Signature(
     rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_component_error),
 )
 
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "init": _sig_init,
+    "execute": _sig_execute,
+    "handle-message": _sig_handle_message,
+    "handle-callback": _sig_handle_callback,
+    "metadata": _sig_metadata,
+    "health": _sig_health,
+    "shutdown": _sig_shutdown,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `airssys:component-core/component-lifecycle@1.0.0` to components (see `add_to_linker`)."""

@@ -89,6 +89,18 @@ _sig_get_component_metadata = rt_calls.Signature(
     ),
 )
 
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "log": _sig_log,
+    "send-message": _sig_send_message,
+    "send-request": _sig_send_request,
+    "cancel-request": _sig_cancel_request,
+    "current-time-millis": _sig_current_time_millis,
+    "sleep-millis": _sig_sleep_millis,
+    "list-components": _sig_list_components,
+    "get-component-metadata": _sig_get_component_metadata,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `airssys:host-core/host-services@1.0.0` to components (see `add_to_linker`)."""

@@ -407,6 +407,9 @@ _codec_component_metadata = rt_codec.RecordCodec(
     ),
 )
 
+SIGNATURES: dict[str, rt_calls.Signature] = {}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `airssys:host-core/types@1.0.0` to components (see `add_to_linker`)."""

@@ -110,6 +110,16 @@ _sig_create_directory = rt_calls.Signature(
     rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_file_error),
 )
 
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "read-file": _sig_read_file,
+    "write-file": _sig_write_file,
+    "stat-file": _sig_stat_file,
+    "delete-file": _sig_delete_file,
+    "list-directory": _sig_list_directory,
+    "create-directory": _sig_create_directory,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `airssys:host-extensions/filesystem@1.0.0` to components (see `add_to_linker`)."""

@@ -100,6 +100,9 @@ _sig_http_request = rt_calls.Signature(
     rt_codec.ResultCodec(_codec_http_response, _airssys_host_core_v1_0_0_types._codec_http_error),
 )
 
+SIGNATURES: dict[str, rt_calls.Signature] = {"http-request": _sig_http_request}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `airssys:host-extensions/network@1.0.0` to components (see `add_to_linker`)."""

@@ -82,6 +82,13 @@ _sig_get_env = rt_calls.Signature(
     rt_codec.OptionCodec(rt_codec.STRING_CODEC, False),
 )
 
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "spawn-process": _sig_spawn_process,
+    "wait-process": _sig_wait_process,
+    "get-env": _sig_get_env,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `airssys:host-extensions/process@1.0.0` to components (see `add_to_linker`)."""

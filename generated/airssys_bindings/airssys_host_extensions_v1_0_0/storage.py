@@ -108,6 +108,14 @@ _sig_list_keys = rt_calls.Signature(
     rt_codec.ResultCodec(rt_codec.ListCodec(rt_codec.STRING_CODEC), _codec_storage_error),
 )
 
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "get": _sig_get,
+    "set": _sig_set,
+    "delete": _sig_delete,
+    "list-keys": _sig_list_keys,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `airssys:host-extensions/storage@1.0.0` to components (see `add_to_linker`)."""

@@ -113,6 +113,13 @@ _sig_old = rt_calls.Signature("old", (("n", _codec_note),), _codec_note)
 _sig_fresh = rt_calls.Signature("fresh", (("l", _codec_level),), _codec_marks)
 _sig_shiny = rt_calls.Signature("shiny", (), _codec_change)
 
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "old": _sig_old,
+    "fresh": _sig_fresh,
+    "shiny": _sig_shiny,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `test:docs/documented@2.0.0` to components (see `add_to_linker`)."""
@@ -210,6 +217,22 @@ import wasmtime.component
 from witgen.runtime import calls as rt_calls
 
 from . import documented as _test_docs_v2_0_0_documented
+
+IMPORT_SIGNATURES: dict[str, rt_calls.Signature] = {}
+"""The signature of every function the world imports itself, by its name in the component model."""
+
+EXPORT_SIGNATURES: dict[str, rt_calls.Signature] = {}
+"""The signature of every function the world exports itself, by its name in the component model."""
+
+IMPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "test:docs/documented@2.0.0": _test_docs_v2_0_0_documented
+}
+"""The module of every interface the world imports, by the name it is imported under."""
+
+EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "test:docs/documented@2.0.0": _test_docs_v2_0_0_documented
+}
+"""The module of every interface the world exports, by the name it is exported under."""
 
 
 class Imports(typing.Protocol):

@@ -50,6 +50,24 @@ _codec_mode = rt_codec.EnumCodec("mode", Mode)
 _sig_where = rt_calls.Signature("where", (), _codec_cursor)
 _sig_mode_of = rt_calls.Signature("mode-of", (("m", _codec_mode),), _codec_mode)
 
+IMPORT_SIGNATURES: dict[str, rt_calls.Signature] = {"where": _sig_where}
+"""The signature of every function the world imports itself, by its name in the component model."""
+
+EXPORT_SIGNATURES: dict[str, rt_calls.Signature] = {"mode-of": _sig_mode_of}
+"""The signature of every function the world exports itself, by its name in the component model."""
+
+IMPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "test:inline/types@0.1.0": _test_inline_v0_1_0_types,
+    "buffer": _test_inline_v0_1_0_editor_buffer,
+    "test:other/types": _test_other_types,
+}
+"""The module of every interface the world imports, by the name it is imported under."""
+
+EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "plugin": _test_inline_v0_1_0_editor_plugin
+}
+"""The module of every interface the world exports, by the name it is exported under."""
+
 
 class Imports(typing.Protocol):
     """What a host provides to components of this world (see `add_to_linker`)."""
@@ -128,6 +146,12 @@ _sig_insert = rt_calls.Signature(
 )
 _sig_current_mode = rt_calls.Signature("current-mode", (), rt_codec.U8_CODEC)
 
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "insert": _sig_insert,
+    "current-mode": _sig_current_mode,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `buffer` to components (see `add_to_linker`)."""
@@ -192,6 +216,9 @@ GUEST_RESOURCES: frozenset[str] = frozenset()
 
 
 _sig_activate = rt_calls.Signature("activate", (("m", rt_codec.U8_CODEC),), rt_codec.STRING_CODEC)
+
+SIGNATURES: dict[str, rt_calls.Signature] = {"activate": _sig_activate}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
 
 
 class Host(typing.Protocol):
@@ -260,6 +287,9 @@ _codec_pos = rt_codec.RecordCodec(
     "pos", Pos, (("line", "line", rt_codec.U32_CODEC), ("column", "column", rt_codec.U32_CODEC))
 )
 
+SIGNATURES: dict[str, rt_calls.Signature] = {}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `test:inline/types@0.1.0` to components (see `add_to_linker`)."""
@@ -325,6 +355,9 @@ _codec_pos = rt_codec.RecordCodec(
 )
 
 _sig_origin = rt_calls.Signature("origin", (), _codec_pos)
+
+SIGNATURES: dict[str, rt_calls.Signature] = {"origin": _sig_origin}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
 
 
 class Host(typing.Protocol):

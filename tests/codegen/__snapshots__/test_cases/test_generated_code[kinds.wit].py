@@ -101,6 +101,19 @@ _sig_sort = rt_calls.Signature(
 )
 _sig_nothing = rt_calls.Signature("nothing", (), None)
 
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "echo-point": _sig_echo_point,
+    "div": _sig_div,
+    "nested": _sig_nested,
+    "fallible": _sig_fallible,
+    "no-payloads": _sig_no_payloads,
+    "take": _sig_take,
+    "look": _sig_look,
+    "sort": _sig_sort,
+    "nothing": _sig_nothing,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `test:kinds/api@1.0.0` to components (see `add_to_linker`)."""
@@ -230,6 +243,23 @@ from . import types as _test_kinds_v1_0_0_types
 
 _sig_log = rt_calls.Signature("log", (("msg", rt_codec.STRING_CODEC),), None)
 _sig_run = rt_calls.Signature("run", (), rt_codec.U32_CODEC)
+
+IMPORT_SIGNATURES: dict[str, rt_calls.Signature] = {"log": _sig_log}
+"""The signature of every function the world imports itself, by its name in the component model."""
+
+EXPORT_SIGNATURES: dict[str, rt_calls.Signature] = {"run": _sig_run}
+"""The signature of every function the world exports itself, by its name in the component model."""
+
+IMPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "test:kinds/types@1.0.0": _test_kinds_v1_0_0_types,
+    "test:kinds/api@1.0.0": _test_kinds_v1_0_0_api,
+}
+"""The module of every interface the world imports, by the name it is imported under."""
+
+EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "test:kinds/api@1.0.0": _test_kinds_v1_0_0_api
+}
+"""The module of every interface the world exports, by the name it is exported under."""
 
 
 class Imports(typing.Protocol):
@@ -435,6 +465,13 @@ _sig_blob__merge = rt_calls.Signature(
     ),
     rt_resources.ResourceCodec("test_kinds_v1_0_0.types#blob", Blob, False),
 )
+
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "[constructor]blob": _sig_blob__constructor,
+    "[method]blob.size": _sig_blob__size,
+    "[static]blob.merge": _sig_blob__merge,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
 
 
 class Host(typing.Protocol):

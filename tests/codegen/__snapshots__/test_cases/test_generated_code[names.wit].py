@@ -30,6 +30,22 @@ from . import import_ as _test_names_import_
 _sig_host = rt_calls.Signature("host", (), None)
 _sig_imports = rt_calls.Signature("imports", (), None)
 
+IMPORT_SIGNATURES: dict[str, rt_calls.Signature] = {"host": _sig_host}
+"""The signature of every function the world imports itself, by its name in the component model."""
+
+EXPORT_SIGNATURES: dict[str, rt_calls.Signature] = {"imports": _sig_imports}
+"""The signature of every function the world exports itself, by its name in the component model."""
+
+IMPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "test:names/import": _test_names_import_
+}
+"""The module of every interface the world imports, by the name it is imported under."""
+
+EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "test:names/import": _test_names_import_
+}
+"""The module of every interface the world exports, by the name it is exported under."""
+
 
 class Imports(typing.Protocol):
     """What a host provides to components of this world (see `add_to_linker`)."""
@@ -212,6 +228,19 @@ _sig_exports__new = rt_calls.Signature(
     (),
     rt_resources.ResourceCodec("test_names.import_#exports", Exports_, False),
 )
+
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "exports-new": _sig_exports_new,
+    "from": _sig_from,
+    "host": _sig_host,
+    "instance": _sig_instance,
+    "bool": _sig_bool,
+    "[constructor]exports": _sig_exports__constructor,
+    "[method]exports.drop": _sig_exports__drop,
+    "[method]exports.str": _sig_exports__str,
+    "[static]exports.new": _sig_exports__new,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
 
 
 class Host(typing.Protocol):

@@ -56,6 +56,26 @@ _sig_run = rt_calls.Signature(
     rt_codec.U32_CODEC,
 )
 
+IMPORT_SIGNATURES: dict[str, rt_calls.Signature] = {
+    "current": _sig_current,
+    "[constructor]session": _sig_session__constructor,
+    "[method]session.user": _sig_session__user,
+}
+"""The signature of every function the world imports itself, by its name in the component model."""
+
+EXPORT_SIGNATURES: dict[str, rt_calls.Signature] = {"run": _sig_run}
+"""The signature of every function the world exports itself, by its name in the component model."""
+
+IMPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "test:resources/store@0.2.0": _test_resources_v0_2_0_store
+}
+"""The module of every interface the world imports, by the name it is imported under."""
+
+EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
+    "test:resources/store@0.2.0": _test_resources_v0_2_0_store
+}
+"""The module of every interface the world exports, by the name it is exported under."""
+
 
 class Imports(typing.Protocol):
     """What a host provides to components of this world (see `add_to_linker`)."""
@@ -250,6 +270,17 @@ _sig_bucket__share = rt_calls.Signature(
     (("self", rt_resources.ResourceCodec("test_resources_v0_2_0.store#bucket", Bucket, True)),),
     rt_resources.ResourceCodec("test_resources_v0_2_0.store#bucket", Bucket, False),
 )
+
+SIGNATURES: dict[str, rt_calls.Signature] = {
+    "peek": _sig_peek,
+    "buckets": _sig_buckets,
+    "[constructor]bucket": _sig_bucket__constructor,
+    "[method]bucket.put": _sig_bucket__put,
+    "[method]bucket.get": _sig_bucket__get,
+    "[method]bucket.share": _sig_bucket__share,
+    "[static]bucket.open": _sig_bucket__open,
+}
+"""Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
 
 
 class Host(typing.Protocol):
