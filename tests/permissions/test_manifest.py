@@ -318,3 +318,33 @@ def test_manifest_is_immutable() -> None:
         loaded.component = loaded.component  # type: ignore[misc]
     assert [pattern.text for pattern in loaded.filesystem.read] == ["/data/**"]
     assert loaded.filesystem.read[0].expanded == ("/data/**", "/data")
+
+
+def test_limits_table() -> None:
+    header = '[component]\nname = "c"\nversion = "1.0.0"\n'
+    loaded = parse_manifest(header + '[limits]\nmemory = "64MiB"\ntimeout-ms = 1500\n')
+    assert loaded.limits.memory == 64 * 1024 * 1024
+    assert loaded.limits.memory_text == "64MiB"
+    assert loaded.limits.timeout_ms == 1500
+    assert parse_manifest(header).limits.memory is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("[limits]\nmemory = 3\n", "limits.memory = 3: expected a string, found an integer"),
+        ('[limits]\nmemory = "lots"\n', 'limits.memory = "lots": '),
+        (
+            "[limits]\ntimeout-ms = 0\n",
+            "limits.timeout-ms = 0: expected 1 to 86400000 milliseconds",
+        ),
+        ('[limits]\ntimeout-ms = "5s"\n', 'limits.timeout-ms = "5s": expected an integer'),
+        (
+            "[limits]\ncpu = 1\n",
+            "limits.cpu = 1: unknown key (known keys of limits: memory, timeout-ms)",
+        ),
+    ],
+)
+def test_bad_limits(body: str, expected: str) -> None:
+    (found,) = body_problems(body)
+    assert found.startswith(f"Component.toml: {expected}")

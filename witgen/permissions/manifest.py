@@ -63,6 +63,7 @@ from witgen.permissions.versions import Requirement, parse_requirement, parse_ve
 
 MAX_MANIFEST_BYTES = 1 << 20
 MAX_LIST = 1000
+MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000  # a day
 
 _COMPONENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _WIT_ID = r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*"
@@ -129,6 +130,20 @@ class Dependency:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """`[limits]`: what the component asks of the host (which may grant less).
+
+    `memory`: bytes of linear memory in all (`memory = "64MB"`);
+    `timeout_ms`: how long one call may run (`timeout-ms = 5000`), for calls
+    without an execution context of their own.
+    """
+
+    memory: int | None = None
+    memory_text: str | None = None
+    timeout_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Manifest:
     """A checked Component.toml; `warnings` are problems that do not stop its use."""
 
@@ -140,6 +155,7 @@ class Manifest:
     process: tuple[str, ...] = ()
     messaging: tuple[str, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
+    limits: Limits = Limits()
     warnings: tuple[Problem, ...] = field(default=())
 
 
@@ -299,7 +315,7 @@ class _Reader:
     # -- sections --------------------------------------------------------
 
     def manifest(self, data: dict[str, object]) -> Manifest | None:
-        top = self.table(data, "", ("component", "capabilities", "dependencies"))
+        top = self.table(data, "", ("component", "capabilities", "dependencies", "limits"))
         assert top is not None
         component = None
         if "component" in top:
@@ -315,6 +331,7 @@ class _Reader:
         process = self.process(capabilities.get("process", {}))
         messaging = self.messaging(capabilities.get("messaging", {}))
         dependencies = self.dependencies(top.get("dependencies", {}))
+        limits = self.limits(top.get("limits", {}))
         if component is None:
             return None
         return Manifest(
@@ -326,8 +343,27 @@ class _Reader:
             process=process,
             messaging=messaging,
             dependencies=dependencies,
+            limits=limits,
             warnings=tuple(self.warnings),
         )
+
+    def limits(self, value: object) -> Limits:
+        table = self.table(value, "limits", ("memory", "timeout-ms"))
+        if table is None:
+            return Limits()
+        memory = memory_text = timeout = None
+        if "memory" in table:
+            memory_text = self.typed(table["memory"], "limits.memory", str, "a string")
+            if memory_text is not None:
+                memory = self.checked("limits.memory", memory_text, parse_size)
+        if "timeout-ms" in table:
+            timeout = self.typed(table["timeout-ms"], "limits.timeout-ms", int, "an integer")
+            if timeout is not None and not 1 <= timeout <= MAX_TIMEOUT_MS:
+                self.problem(
+                    "limits.timeout-ms", timeout, f"expected 1 to {MAX_TIMEOUT_MS} milliseconds"
+                )
+                timeout = None
+        return Limits(memory, memory_text, timeout)
 
     def component(self, value: object) -> ComponentInfo | None:
         table = self.table(value, "component", ("name", "version", "api-version"))

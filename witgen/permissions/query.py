@@ -176,6 +176,14 @@ def summarize(manifest: Manifest) -> tuple[str, ...]:
     if manifest.dependencies:
         deps = ", ".join(f"{d.name} {d.requirement}" for d in manifest.dependencies)
         lines.append(f"requires: {deps}")
+    limits = manifest.limits
+    if limits.memory is not None or limits.timeout_ms is not None:
+        asked = []
+        if limits.memory is not None:
+            asked.append(f"memory {limits.memory_text} = {limits.memory:,} bytes")
+        if limits.timeout_ms is not None:
+            asked.append(f"timeout {limits.timeout_ms} ms per call")
+        lines.append(f"limits: {', '.join(asked)}")
     return tuple(lines)
 
 

@@ -1,0 +1,254 @@
+"""Does a component's function type match what the bindings expect?
+
+In: a `Signature` of the generated bindings (its codecs describe the WIT
+types exactly) and a wasmtime `FuncType` read from a component's type, before
+it is instantiated.  Out: the differences, as sentences naming the parameter
+or result and the place inside it (empty when the types match).  Raises
+nothing.
+
+Why: wasmtime does not check host functions against what a component imports
+(the linker's functions are untyped), so without this a component built
+against another version of an interface would instantiate and then fail at
+its first call.  Types compare structurally, as the component model does:
+record fields, variant and enum cases and flags by name and order, handles
+by kind (`own` or `borrow`).
+"""
+
+from __future__ import annotations
+
+from wasmtime.component import (
+    F32,
+    F64,
+    S8,
+    S16,
+    S32,
+    S64,
+    U8,
+    U16,
+    U32,
+    U64,
+    Bool,
+    BorrowType,
+    Char,
+    EnumType,
+    FlagsType,
+    FuncType,
+    ListType,
+    OptionType,
+    OwnType,
+    RecordType,
+    ResultType,
+    String,
+    TupleType,
+    VariantType,
+)
+
+from witgen.runtime.calls import Signature
+from witgen.runtime.codec import (
+    BoolCodec,
+    BytesCodec,
+    CharCodec,
+    Codec,
+    EnumCodec,
+    FlagsCodec,
+    FloatCodec,
+    IntCodec,
+    ListCodec,
+    MapCodec,
+    OptionCodec,
+    RecordCodec,
+    ResultCodec,
+    StringCodec,
+    TupleCodec,
+    VariantCodec,
+)
+from witgen.runtime.resources import ResourceCodec
+
+_INTEGERS: dict[str, type] = {
+    "u8": U8,
+    "u16": U16,
+    "u32": U32,
+    "u64": U64,
+    "s8": S8,
+    "s16": S16,
+    "s32": S32,
+    "s64": S64,
+}
+_FLOATS: dict[str, type] = {"f32": F32, "f64": F64}
+
+
+def check_function(signature: Signature, func_type: FuncType) -> list[str]:
+    """How `func_type` differs from `signature` (no entries: they match)."""
+    problems: list[str] = []
+    params = func_type.params
+    expected = signature.param_names
+    if [name for name, _ in params] != list(expected):
+        problems.append(
+            f"takes ({', '.join(name for name, _ in params)}), "
+            f"where the host expects ({', '.join(expected)})"
+        )
+    else:
+        for (name, ty), codec in zip(params, signature.param_codecs, strict=True):
+            problems += check_value(codec, ty, f"parameter `{name}`")
+    result = func_type.result
+    if signature.result is None:
+        if result is not None:
+            problems.append(f"returns {describe_type(result)}, where the host expects nothing")
+    elif result is None:
+        problems.append("returns nothing, where the host expects a result")
+    else:
+        problems += check_value(signature.result, result, "result")
+    return problems
+
+
+def check_value(codec: Codec, ty: object, where: str) -> list[str]:
+    """How the value type `ty` differs from what `codec` converts."""
+    expected = _expected(codec, ty, where)
+    if isinstance(expected, list):
+        return expected
+    return [f"{where}: is {describe_type(ty)}, where the host expects {expected}"]
+
+
+def _expected(codec: Codec, ty: object, where: str) -> list[str] | str:
+    """The problems inside a match, or the name of the expected kind on a mismatch."""
+    if isinstance(codec, BoolCodec):
+        return [] if isinstance(ty, Bool) else "bool"
+    if isinstance(codec, IntCodec):
+        return [] if isinstance(ty, _INTEGERS[codec.wit]) else codec.wit
+    if isinstance(codec, FloatCodec):
+        return [] if isinstance(ty, _FLOATS[codec.wit]) else codec.wit
+    if isinstance(codec, CharCodec):
+        return [] if isinstance(ty, Char) else "char"
+    if isinstance(codec, StringCodec):
+        return [] if isinstance(ty, String) else "string"
+    if isinstance(codec, BytesCodec):
+        return [] if isinstance(ty, ListType) and isinstance(ty.element, U8) else "list<u8>"
+    if isinstance(codec, ListCodec):
+        if not isinstance(ty, ListType):
+            return "a list"
+        return check_value(codec.element, ty.element, f"{where}: element")
+    if isinstance(codec, TupleCodec):
+        if not isinstance(ty, TupleType) or len(ty.elements) != len(codec.elements):
+            return f"a tuple of {len(codec.elements)}"
+        return [
+            problem
+            for index, (element, element_ty) in enumerate(
+                zip(codec.elements, ty.elements, strict=True)
+            )
+            for problem in check_value(element, element_ty, f"{where}: element {index}")
+        ]
+    if isinstance(codec, RecordCodec):
+        return _record(codec, ty, where)
+    if isinstance(codec, VariantCodec):
+        return _variant(codec, ty, where)
+    if isinstance(codec, EnumCodec):
+        names = list(codec.by_name)
+        if not isinstance(ty, EnumType):
+            return f"enum `{codec.wit}`"
+        return [] if ty.names == names else [_names_differ(where, "cases", ty.names, names)]
+    if isinstance(codec, FlagsCodec):
+        names = [name.decode() for _, name in codec.members]
+        if not isinstance(ty, FlagsType):
+            return f"flags `{codec.wit}`"
+        return [] if ty.names == names else [_names_differ(where, "flags", ty.names, names)]
+    if isinstance(codec, OptionCodec):
+        if not isinstance(ty, OptionType):
+            return "an option"
+        return check_value(codec.inner, ty.payload, f"{where}: some")
+    if isinstance(codec, ResultCodec):
+        return _result(codec, ty, where)
+    if isinstance(codec, ResourceCodec):
+        kind = BorrowType if codec.borrow else OwnType
+        word = "borrow" if codec.borrow else "own"
+        return [] if isinstance(ty, kind) else f"{word}<{codec.name}>"
+    if isinstance(codec, MapCodec):
+        # wasmtime-py 50 has no map value type to compare with.
+        return []
+    return f"a type witgen does not know ({type(codec).__name__})"
+
+
+def _record(codec: RecordCodec, ty: object, where: str) -> list[str] | str:
+    if not isinstance(ty, RecordType):
+        return f"record `{codec.wit}`"
+    fields = ty.fields
+    expected = [name for _, name, _ in codec.fields]
+    if [name for name, _ in fields] != expected:
+        return [_names_differ(where, "fields", [name for name, _ in fields], expected)]
+    return [
+        problem
+        for (name, field_ty), (_, _, field_codec) in zip(fields, codec.fields, strict=True)
+        for problem in check_value(field_codec, field_ty, f"{where}: field `{name}`")
+    ]
+
+
+def _variant(codec: VariantCodec, ty: object, where: str) -> list[str] | str:
+    if not isinstance(ty, VariantType):
+        return f"variant `{codec.wit}`"
+    cases = ty.cases
+    expected = list(codec.by_name)
+    if [name for name, _ in cases] != expected:
+        return [_names_differ(where, "cases", [name for name, _ in cases], expected)]
+    problems: list[str] = []
+    for name, payload in cases:
+        _, case_codec = codec.by_name[name]
+        place = f"{where}: case `{name}`"
+        if (payload is None) != (case_codec is None):
+            has = "has no payload" if payload is None else "has a payload"
+            problems.append(f"{place}: {has}, where the host expects the opposite")
+        elif payload is not None and case_codec is not None:
+            problems += check_value(case_codec, payload, place)
+    return problems
+
+
+def _result(codec: ResultCodec, ty: object, where: str) -> list[str] | str:
+    if not isinstance(ty, ResultType):
+        return "a result"
+    problems: list[str] = []
+    for case, case_codec, payload in (("ok", codec.ok, ty.ok), ("err", codec.err, ty.err)):
+        place = f"{where}: {case}"
+        if (payload is None) != (case_codec is None):
+            has = "has no payload" if payload is None else "has a payload"
+            problems.append(f"{place}: {has}, where the host expects the opposite")
+        elif payload is not None and case_codec is not None:
+            problems += check_value(case_codec, payload, place)
+    return problems
+
+
+def _names_differ(where: str, what: str, found: list[str], expected: list[str]) -> str:
+    return f"{where}: {what} ({', '.join(found)}), where the host expects ({', '.join(expected)})"
+
+
+def describe_type(ty: object) -> str:
+    """A value type in WIT words, as far as wasmtime describes it."""
+    for name, cls in (*_INTEGERS.items(), *_FLOATS.items()):
+        if isinstance(ty, cls):
+            return name
+    if isinstance(ty, Bool):
+        return "bool"
+    if isinstance(ty, Char):
+        return "char"
+    if isinstance(ty, String):
+        return "string"
+    if isinstance(ty, ListType):
+        return f"list<{describe_type(ty.element)}>"
+    if isinstance(ty, TupleType):
+        return f"tuple<{', '.join(describe_type(e) for e in ty.elements)}>"
+    if isinstance(ty, OptionType):
+        return f"option<{describe_type(ty.payload)}>"
+    if isinstance(ty, ResultType):
+        ok = describe_type(ty.ok) if ty.ok is not None else "_"
+        err = describe_type(ty.err) if ty.err is not None else "_"
+        return f"result<{ok}, {err}>"
+    if isinstance(ty, RecordType):
+        return f"a record ({', '.join(name for name, _ in ty.fields)})"
+    if isinstance(ty, VariantType):
+        return f"a variant ({', '.join(name for name, _ in ty.cases)})"
+    if isinstance(ty, EnumType):
+        return f"an enum ({', '.join(ty.names)})"
+    if isinstance(ty, FlagsType):
+        return f"flags ({', '.join(ty.names)})"
+    if isinstance(ty, OwnType):
+        return "an own handle"
+    if isinstance(ty, BorrowType):
+        return "a borrow handle"
+    return type(ty).__name__
