@@ -119,15 +119,16 @@ def _config_string(table: dict[str, object], key: str, where: str) -> str | None
 
 
 MANIFEST = "witgen-manifest.json"
+PY_TYPED = "py.typed"
 
 
 @dataclass(frozen=True, slots=True)
 class Manifest:
     """What witgen last wrote to an output directory (`witgen-manifest.json`).
 
-    `inputs` fingerprints everything the output depends on except witgen's own
-    code: witgen's version, its templates, the options and every WIT file
-    read.  `files` maps each generated file to the hash of its text before
+    `inputs` fingerprints what the output depends on: witgen's version, its
+    templates and code generator (`witgen/codegen`), the options and every WIT
+    file read.  `files` maps each generated file to the hash of its text before
     black formatted it and the hash of the text written.  With it, a `--check`
     whose inputs did not change needs no WIT parsing and no black, and a
     regeneration reformats only the modules whose text changed.
@@ -188,6 +189,8 @@ def fingerprint(options: Options) -> str | None:
     try:
         for path in sorted(templates_path().glob("*.jinja")):
             digest.update(b"\0template\0" + path.name.encode() + b"\0" + path.read_bytes())
+        for path in sorted(Path(__file__).parent.glob("*.py")):
+            digest.update(b"\0codegen\0" + path.name.encode() + b"\0" + path.read_bytes())
         for name, path in _wit_inputs(options.wit):
             digest.update(b"\0wit\0" + name.encode() + b"\0" + path.read_bytes())
     except OSError:
@@ -272,6 +275,9 @@ def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
         pending[name] = source
     for name, text in zip(pending, formatter.format_many(list(pending.values())), strict=True):
         files[name] = text
+    # PEP 561: the bindings are typed, for the type checkers of their users.
+    files[PY_TYPED] = f"{HEADER}{_source_name(options)}. DO NOT EDIT.\n"
+    hashes[PY_TYPED] = _digest(files[PY_TYPED].encode())
     entries = {name: (hashes[name], _digest(text.encode())) for name, text in files.items()}
     return Generated(dict(sorted(files.items())), Manifest(fingerprint(options) or "", entries))
 
@@ -353,14 +359,14 @@ def _check_ours(path: Path, text: str) -> None:
 
 
 def _generated_under(out: Path) -> list[str]:
-    """The `.py` files under `out` that carry witgen's header."""
+    """The `.py` files (and `py.typed`) under `out` that carry witgen's header."""
     found: list[str] = []
     if not out.is_dir():
         return found
     for directory, subdirectories, filenames in os.walk(out):
         subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
         for filename in sorted(filenames):
-            if not filename.endswith(".py"):
+            if not filename.endswith(".py") and filename != PY_TYPED:
                 continue
             path = Path(directory) / filename
             try:

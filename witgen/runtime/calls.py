@@ -33,6 +33,27 @@ from witgen.runtime.context import Context
 from witgen.runtime.wit import Err
 
 
+class BadValue(Exception):
+    """A value a WIT type does not admit, found by the bindings (not wasmtime).
+
+    Raised as `BadTypeError` (a `TypeError`) or `BadValueError` (a
+    `ValueError`).  `function` and `place` say where: `argument `x`` (the
+    caller's value: nothing reached wasmtime), `result` (what a component
+    returned) or `returned value` (what a host implementation returned).
+    """
+
+    function: str
+    place: str
+
+
+class BadTypeError(TypeError, BadValue):
+    pass
+
+
+class BadValueError(ValueError, BadValue):
+    pass
+
+
 class Signature:
     """A WIT function's name, parameters and result, as codecs.
 
@@ -51,8 +72,12 @@ class Signature:
         self.result = result
         self.returns_result = isinstance(result, ResultCodec)
 
-    def error(self, problem: Invalid, place: str) -> Exception:
-        return problem.kind(f"{self.name}: {place}: {problem.describe()}")
+    def error(self, problem: Invalid, place: str) -> BadValue:
+        kind = BadTypeError if problem.kind is TypeError else BadValueError
+        error = kind(f"{self.name}: {place}: {problem.describe()}")
+        error.function = self.name
+        error.place = place
+        return error
 
     def lower_params(self, args: Sequence[object], array: Any, cx: Context) -> None:
         for index, (codec, value) in enumerate(zip(self.param_codecs, args, strict=True)):
