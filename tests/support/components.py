@@ -983,3 +983,37 @@ def load_component(engine: Engine, path: Path) -> Component:
     component = Component.from_file(engine, path)
     _atomic_write(artifact, bytes(component.serialize()))
     return component
+
+
+def build_dummy_component(wit_dir: Path, world: str, *, cache_dir: Path) -> Path:
+    """A component of `world` (of the package folder `wit_dir`, with its `deps/`)
+    whose functions all trap: wasm-tools' `--dummy` core module, for tests of
+    what a host reads from a component's type before running it."""
+    files = sorted(p for p in wit_dir.rglob("*") if p.is_file())
+    digest = hashlib.sha256(
+        json.dumps([_CACHE_SCHEMA, "dummy", world, wasm_tools_version()]).encode()
+    )
+    for path in files:
+        digest.update(path.relative_to(wit_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    out = cache_dir / f"dummy-{digest.hexdigest()[:32]}.wasm"
+    if out.is_file():
+        return out
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".dummy-build-") as tmp:
+        folder = Path(tmp)
+        embedded = folder / "embedded.wasm"
+        component = folder / "component.wasm"
+        _run(
+            "component",
+            "embed",
+            wit_dir,
+            "--world",
+            world,
+            "--dummy-names",
+            "legacy",
+            "-o",
+            embedded,
+        )
+        _run("component", "new", embedded, "-o", component)
+        os.replace(component, out)
+    return out

@@ -1,0 +1,244 @@
+"""What the host checks before it instantiates a component (`witgen.runtime.loader`),
+on components whose type is exactly a variant of the airssys WIT (built with
+wasm-tools' dummy core module: every function traps, so only the checks run)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from support.components import build_dummy_component, find_wasm_tools
+from witgen.runtime.host import AirssysHost, HostConfig, LoadError
+
+if find_wasm_tools() is None:
+    pytest.skip("wasm-tools is not installed in the venv", allow_module_level=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = '[component]\nname = "probe"\nversion = "0.1.0"\n'
+
+
+@pytest.fixture(scope="session")
+def cache_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        return Path(cache.mkdir("witgen-components"))
+    return tmp_path_factory.getbasetemp().parent / "witgen-components"
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Iterator[AirssysHost]:
+    with AirssysHost(HostConfig(cache_dir=tmp_path / "cache")) as running:
+        yield running
+
+
+Edit = Callable[[Path], None]
+
+
+def variant(tmp_path: Path, cache_dir: Path, world: str = "component", *edits: Edit) -> Path:
+    """A component of the airssys WIT with `edits` applied to a copy of `wit/`."""
+    wit = tmp_path / "wit"
+    shutil.copytree(ROOT / "wit", wit, ignore=shutil.ignore_patterns("examples", "*.md", "*.sh"))
+    for edit in edits:
+        edit(wit)
+    return build_dummy_component(wit, world, cache_dir=cache_dir)
+
+
+def replace(relative: str, old: str, new: str) -> Edit:
+    def edit(wit: Path) -> None:
+        for path in [wit / relative, *wit.glob(f"deps/*/deps/*/{Path(relative).name}")]:
+            if path.is_file() and old in path.read_text():
+                path.write_text(path.read_text().replace(old, new))
+
+    return edit
+
+
+def manifest(tmp_path: Path, text: str = MANIFEST) -> Path:
+    path = tmp_path / "Component.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_component_of_the_airssys_world_passes_every_check(
+    host: AirssysHost, tmp_path: Path, cache_dir: Path
+) -> None:
+    wasm = variant(tmp_path, cache_dir)
+    report, _ = host.inspect(wasm.read_bytes(), manifest(tmp_path))
+    assert [(v.check, v.ok) for v in report.verdicts] == [
+        ("manifest", True),
+        ("imports", True),
+        ("types", True),
+        ("lifecycle", True),
+    ]
+    # Its functions trap, so loading stops at the metadata call, after the checks.
+    with pytest.raises(LoadError) as failed:
+        host.load(wasm, manifest(tmp_path))
+    assert failed.value.problems[0].startswith("component `probe`: metadata failed:")
+    assert "probe" not in host.components
+
+
+def test_the_extended_world_passes_too(host: AirssysHost, tmp_path: Path, cache_dir: Path) -> None:
+    report, _ = host.inspect(
+        variant(tmp_path, cache_dir, "extended-component").read_bytes(), manifest(tmp_path)
+    )
+    assert report.ok, report.problems()
+
+
+def test_an_import_of_another_type_is_refused_before_instantiation(
+    host: AirssysHost, tmp_path: Path, cache_dir: Path
+) -> None:
+    wasm = variant(
+        tmp_path,
+        cache_dir,
+        "component",
+        replace(
+            "deps/host-core/host.wit",
+            "sleep-millis: func(duration: u64);",
+            "sleep-millis: func(duration: u32);",
+        ),
+    )
+    with pytest.raises(LoadError) as refused:
+        host.load(wasm, manifest(tmp_path))
+    assert refused.value.problems == [
+        "component `probe`: import `airssys:host-core/host-services@1.0.0`: function "
+        "`sleep-millis`: parameter `duration`: is u32, where the host expects u64"
+    ]
+
+
+def test_an_export_of_another_type_is_refused(
+    host: AirssysHost, tmp_path: Path, cache_dir: Path
+) -> None:
+    wasm = variant(
+        tmp_path,
+        cache_dir,
+        "component",
+        replace("lifecycle.wit", "health: func() -> health-status;", "health: func() -> bool;"),
+    )
+    report, _ = host.inspect(wasm.read_bytes(), manifest(tmp_path))
+    (types,) = [v for v in report.verdicts if v.check == "types"]
+    assert not types.ok
+    assert types.details == (
+        "export `airssys:component-core/component-lifecycle@1.0.0`: function `health`: "
+        "result: is bool, where the host expects record `health-status`",
+    )
+
+
+def test_a_record_with_other_fields_is_refused(
+    host: AirssysHost, tmp_path: Path, cache_dir: Path
+) -> None:
+    wasm = variant(
+        tmp_path,
+        cache_dir,
+        "component",
+        replace(
+            "deps/host-core/types.wit",
+            "request-id: request-id,\n        timeout-ms: u64,",
+            "request-id: request-id,\n        deadline-ms: u64,",
+        ),
+    )
+    problems = host.inspect(wasm.read_bytes(), manifest(tmp_path))[0].problems()
+    assert (
+        "component `probe`: export `airssys:component-core/component-lifecycle@1.0.0`: function "
+        "`execute`: parameter `context`: fields (request-id, deadline-ms), where the host expects "
+        "(request-id, timeout-ms)"
+    ) in problems
+
+
+def test_an_interface_the_host_does_not_provide(
+    host: AirssysHost, tmp_path: Path, cache_dir: Path
+) -> None:
+    def add_import(wit: Path) -> None:
+        (wit / "extra.wit").write_text(
+            "package airssys:component-core@1.0.0;\ninterface extra { ping: func(); }\n"
+        )
+        worlds = wit / "worlds.wit"
+        worlds.write_text(
+            worlds.read_text().replace(
+                "export component-lifecycle;", "export component-lifecycle;\n    import extra;"
+            )
+        )
+
+    wasm = variant(tmp_path, cache_dir, "component", add_import)
+    problems = host.inspect(wasm.read_bytes(), manifest(tmp_path))[0].problems()
+    assert problems == [
+        "component `probe`: import `airssys:component-core/extra@1.0.0`: the host does not "
+        "provide it"
+    ]
+
+
+def test_a_version_the_host_does_not_provide(
+    host: AirssysHost, tmp_path: Path, cache_dir: Path
+) -> None:
+    def bump(wit: Path) -> None:
+        for path in wit.rglob("*.wit"):
+            path.write_text(
+                path.read_text()
+                .replace("host-core@1.0.0", "host-core@1.4.0")
+                .replace("host-core/types@1.0.0", "host-core/types@1.4.0")
+                .replace("host-services@1.0.0", "host-services@1.4.0")
+                .replace("capabilities@1.0.0", "capabilities@1.4.0")
+            )
+
+    wasm = variant(tmp_path, cache_dir, "component", bump)
+    problems = host.inspect(wasm.read_bytes(), manifest(tmp_path))[0].problems()
+    assert problems
+    assert all("1.4.0" in problem for problem in problems), problems
+    assert any("version mismatch" in problem for problem in problems), problems
+
+
+def test_no_lifecycle_export(host: AirssysHost, tmp_path: Path, cache_dir: Path) -> None:
+    wasm = variant(
+        tmp_path,
+        cache_dir,
+        "component",
+        replace("worlds.wit", "export component-lifecycle;", ""),
+    )
+    report, _ = host.inspect(wasm.read_bytes(), manifest(tmp_path))
+    assert report.problems() == [
+        "component `probe`: export `airssys:component-core/component-lifecycle`: the component "
+        "does not export it"
+    ]
+
+
+def test_a_bad_manifest_fails_closed(host: AirssysHost, tmp_path: Path, cache_dir: Path) -> None:
+    wasm = variant(tmp_path, cache_dir)
+    bad = manifest(tmp_path, MANIFEST + "[capabilities.network]\nhost = 3\n")
+    with pytest.raises(LoadError) as refused:
+        host.load(wasm, bad)
+    assert "capabilities.network" in str(refused.value)
+    report, _ = host.inspect(wasm.read_bytes(), bad)
+    assert [v.check for v in report.verdicts if not v.ok] == ["manifest"]
+
+
+def test_not_a_component(host: AirssysHost, tmp_path: Path) -> None:
+    with pytest.raises(LoadError) as refused:
+        host.load(b"\0asm garbage", manifest(tmp_path))
+    assert refused.value.problems[0].startswith("component `probe`: not a valid component:")
+
+
+def test_inspect_command(tmp_path: Path, cache_dir: Path) -> None:
+    wasm = variant(tmp_path, cache_dir)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "witgen",
+            "inspect",
+            str(wasm),
+            "--manifest",
+            str(manifest(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"XDG_CACHE_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "import airssys:host-core/host-services@1.0.0 {" in result.stdout
+    assert "  sleep-millis: func(duration: u64);" in result.stdout
+    assert "  init: func(config: component-config) -> result<_, component-error>;" in result.stdout
+    assert result.stdout.rstrip().endswith("manifest: ok\nimports: ok\ntypes: ok\nlifecycle: ok")

@@ -1,0 +1,575 @@
+"""The airssys host: components loaded, checked, isolated and run.
+
+In: components (`.wasm`) with their `Component.toml`, and the host's
+configuration.  Out: `AirssysHost`, which loads a component after every
+check of `loader.py`, gives it a store of its own with its limits, links the
+host services (each call checked against its grants), and runs its lifecycle
+(`metadata`, `init`, `execute`, `health`, `shutdown`), delivering messages and
+requests between components.  Raises `LoadError` for a component that fails a
+check, `ComponentFailed` for a call to a component that trapped and could not
+be restarted, `ComponentTrapped` for the call that trapped, `Err` for the
+error case a component returns, and `KeyError` for an unknown component.
+
+Isolation: one store per instance (a trap poisons a whole store in wasmtime
+50), the memory the manifest asks for (never more than the host allows), a
+deadline on every call through epoch interruption (the execution context's
+`timeout-ms`, else the manifest's `[limits] timeout-ms`, else the host's),
+and WASI with nothing granted.  A component that traps is marked failed, its
+store replaced and, if it had been initialised, initialised again with the
+same configuration, up to `restart_limit` times; other components never
+notice.
+
+Messaging is an actor model: a component's calls run one at a time and never
+re-entrantly; what it sends during a call is queued, and delivered (in order)
+after the call returns, by `run_pending()`.  A request is delivered to the
+target's `execute`, and its result, its timeout or its cancellation reaches
+the sender's `handle-callback` under the request id `send-request` returned.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from wasmtime import Engine, Store, WasmtimeError
+from wasmtime.component import Component, Linker
+
+from airssys_bindings.airssys_component_core_v1_0_0 import extended_component as world
+from airssys_bindings.airssys_host_core_v1_0_0 import types
+from airssys_bindings.airssys_host_extensions_v1_0_0 import filesystem
+from witgen.permissions import (
+    AIRSSYS_PACKAGES,
+    Manifest,
+    ManifestError,
+    PermissionValidator,
+    ProvidedPackage,
+    load_manifest,
+)
+from witgen.runtime.cache import ComponentCache
+from witgen.runtime.calls import BadValue
+from witgen.runtime.isolation import (
+    ENGINE_CONFIG_NAME,
+    FOREVER,
+    EpochClock,
+    log_output,
+    make_engine,
+    new_store,
+    ticks,
+)
+from witgen.runtime.loader import Report, check_component
+from witgen.runtime.services.filesystem import FilesystemService
+from witgen.runtime.services.host_services import HostServices, Undeliverable
+from witgen.runtime.services.network import NetworkLimits, NetworkService
+from witgen.runtime.services.process import ProcessLimits, ProcessService
+from witgen.runtime.services.storage import SqliteStorage, StorageService
+from witgen.runtime.wit import Err, Ok
+
+T = TypeVar("T")
+MiB = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class HostConfig:
+    """What the host allows and where it keeps things."""
+
+    cache_dir: Path | None = None  # compiled components (None: the user's cache folder)
+    fs_root: Path | None = None  # each component's `/` is `fs_root/<name>`; None: no filesystem
+    storage_path: Path | None = None  # the SQLite file of the key-value store; None: in memory
+    memory_limit: int = 256 * MiB  # the most linear memory a component may have
+    call_timeout_ms: int = 30_000  # a call's deadline when nothing else sets one
+    max_call_timeout_ms: int = 300_000  # the longest deadline anything may set
+    lifecycle_timeout_ms: int = 10_000  # metadata, init, health, shutdown, handle-*
+    mailbox_limit: int = 1024  # messages and requests queued for one component
+    message_size_limit: int = 1 * MiB
+    deliveries_per_run: int = 10_000  # `run_pending` stops after this many
+    restart_limit: int = 3  # re-initialisations of a component that trapped
+    packages: tuple[ProvidedPackage, ...] = AIRSSYS_PACKAGES
+    network: NetworkLimits = field(default_factory=NetworkLimits)
+    process: ProcessLimits = field(default_factory=ProcessLimits)
+
+
+class LoadError(Exception):
+    """A component failed a check before it was instantiated."""
+
+    def __init__(self, component: str, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.component = component
+        self.problems = problems
+
+
+class ComponentTrapped(Exception):
+    """A call trapped (or ran past its deadline); the component was restarted or failed."""
+
+    def __init__(self, component: str, call: str, reason: str) -> None:
+        super().__init__(f"component `{component}`: {call} trapped: {reason}")
+        self.component = component
+        self.call = call
+        self.reason = reason
+
+
+class ComponentFailed(Exception):
+    """A call to a component that trapped and may not be restarted."""
+
+
+@dataclass
+class _Delivery:
+    kind: str  # message, request, callback
+    sender: str
+    target: str
+    payload: bytes = b""
+    request_id: str = ""
+    deadline: float = 0.0  # time.monotonic() for requests
+    result: Ok[bytes] | Err[str] | None = None  # callbacks
+
+
+class ComponentRuntime:
+    """One loaded component: its checks passed, its store, its services and state."""
+
+    def __init__(
+        self,
+        host: AirssysHost,
+        name: str,
+        manifest: Manifest,
+        component: Component,
+        env: Mapping[str, str],
+        fs_root: Path | None,
+    ) -> None:
+        self.host = host
+        self.name = name
+        self.manifest = manifest
+        self.validator = PermissionValidator(manifest)
+        self.component = component
+        self.env = dict(env)
+        self.logger = logging.getLogger(f"witgen.component.{name}")
+        self.state = "loaded"  # loaded, ready, failed, stopped
+        self.restarts = 0
+        self.init_config: types.ComponentConfig | None = None
+        self.metadata: types.ComponentMetadata | None = None
+        self.deadline: float | None = None
+        self.busy = False
+        config = host.config
+        self.memory_limit = min(manifest.limits.memory or config.memory_limit, config.memory_limit)
+        self.timeout_ms = min(
+            manifest.limits.timeout_ms or config.call_timeout_ms, config.max_call_timeout_ms
+        )
+        self.filesystem = (
+            FilesystemService(name, self.validator, fs_root)
+            if fs_root is not None
+            else NoFilesystem()
+        )
+        self.storage = StorageService(
+            name, self.validator, host.storage, self.validator.new_storage_quota()
+        )
+        self.process = ProcessService(name, self.validator, self.env, config.process)
+        self.network = NetworkService(name, self.validator, config.network)
+        self.host_services = HostServices(
+            name, self.validator, host, self.logger, lambda: self.deadline
+        )
+        self.linker = Linker(host.engine)
+        self.linker.add_wasip2()
+        # This object is the world's `Imports`: one attribute per imported interface.
+        world.add_to_linker(self.linker, self)
+        self.store: Store
+        self.exports: world.Exports
+        self._instantiate()
+
+    def _instantiate(self) -> None:
+        self.store = new_store(self.host.engine, self.memory_limit, log_output(self.logger))
+        self.exports = world.instantiate(self.store, self.linker, self.component)
+
+    def call(self, what: str, timeout_ms: int, function: Callable[[world.Exports], T]) -> T:
+        """Run `function` (one call into the component) within `timeout_ms`."""
+        if self.state in ("failed", "stopped"):
+            raise ComponentFailed(f"component `{self.name}` is {self.state}")
+        if self.busy:
+            raise ComponentFailed(f"component `{self.name}` is already in a call (no re-entry)")
+        self.busy = True
+        self.deadline = time.monotonic() + timeout_ms / 1000
+        self.store.set_epoch_deadline(ticks(timeout_ms))
+        try:
+            return function(self.exports)
+        except Err:
+            raise  # the component's own error case: not a failure
+        except BadValue as error:
+            if error.place.startswith("argument"):
+                raise  # the host's bad argument: nothing reached the component
+            self._trapped(what, f"it returned a value its type does not admit: {error}")
+            raise ComponentTrapped(self.name, what, str(error)) from error
+        except Exception as error:
+            timed_out = time.monotonic() >= (self.deadline or 0) or "interrupt" in str(error)
+            reason = f"it ran past its {timeout_ms} ms deadline" if timed_out else _reason(error)
+            self._trapped(what, reason)
+            raise ComponentTrapped(self.name, what, reason) from error
+        finally:
+            self.busy = False
+            self.deadline = None
+            if self.state != "failed":
+                try:
+                    self.store.set_epoch_deadline(FOREVER)
+                except WasmtimeError:
+                    pass
+
+    def _trapped(self, what: str, reason: str) -> None:
+        self.logger.error("%s trapped: %s", what, reason, extra={"component": self.name})
+        if self.restarts >= self.host.config.restart_limit:
+            self.state = "failed"
+            return
+        self.restarts += 1
+        try:
+            self._instantiate()
+            if self.init_config is not None:
+                self.state = "loaded"
+                self.store.set_epoch_deadline(ticks(self.host.config.lifecycle_timeout_ms))
+                self.exports.component_lifecycle.init(self.init_config)
+                self.store.set_epoch_deadline(FOREVER)
+                self.state = "ready"
+            self.logger.warning("restarted after a trap (%d)", self.restarts)
+        except Exception as error:  # the restart itself failed
+            self.logger.error("restart failed: %s", _reason(error))
+            self.state = "failed"
+
+
+class NoFilesystem:
+    """`filesystem` for a host with no filesystem root: every call is denied."""
+
+    def _denied(self, path: str) -> Err[types.FileError]:
+        return Err(types.FileError_PermissionDenied(f"the host gives no filesystem: {path}"))
+
+    def read_file(self, path: str) -> bytes:
+        raise self._denied(path)
+
+    def write_file(self, path: str, data: bytes) -> None:
+        raise self._denied(path)
+
+    def stat_file(self, path: str) -> filesystem.FileMetadata:
+        raise self._denied(path)
+
+    def delete_file(self, path: str) -> None:
+        raise self._denied(path)
+
+    def list_directory(self, path: str) -> list[filesystem.DirectoryEntry]:
+        raise self._denied(path)
+
+    def create_directory(self, path: str) -> None:
+        raise self._denied(path)
+
+
+class AirssysHost:
+    """Loads and runs airssys components (see the module docstring)."""
+
+    def __init__(self, config: HostConfig | None = None) -> None:
+        self.config = config if config is not None else HostConfig()
+        self.engine: Engine = make_engine()
+        self.clock = EpochClock(self.engine)
+        self.cache = ComponentCache(self.config.cache_dir, ENGINE_CONFIG_NAME)
+        self.storage = SqliteStorage(
+            str(self.config.storage_path) if self.config.storage_path is not None else ":memory:"
+        )
+        self.components: dict[str, ComponentRuntime] = {}
+        self.queue: deque[_Delivery] = deque()
+        self.queued: dict[str, int] = {}  # deliveries waiting, by target
+        self.requests: dict[str, _Delivery] = {}  # requests not yet answered, by id
+        self._ids = itertools.count(1)
+
+    def close(self) -> None:
+        for runtime in list(self.components.values()):
+            runtime.process.close()
+        self.components.clear()
+        self.clock.close()
+        self.storage.close()
+
+    def __enter__(self) -> AirssysHost:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- loading
+
+    def inspect(
+        self, wasm: bytes, manifest_path: str | os.PathLike[str] | None
+    ) -> tuple[Report, Component]:
+        """Every check's verdict for a component (see `loader.py`); instantiates nothing."""
+        manifest: Manifest | None = None
+        problems: list[str] = []
+        if manifest_path is not None:
+            try:
+                manifest = load_manifest(manifest_path)
+            except ManifestError as error:
+                problems = [f"manifest: {problem}" for problem in error.problems]
+        else:
+            problems = ["manifest: none given (a component needs its Component.toml)"]
+        component = self.cache.load(self.engine, wasm).component
+        name = manifest.component.name if manifest is not None else "(unnamed)"
+        report = check_component(
+            name,
+            engine=self.engine,
+            component=component,
+            manifest=manifest,
+            manifest_problems=problems,
+            imports=world.IMPORTED_INTERFACES,
+            exports=world.EXPORTED_INTERFACES,
+            packages=self.config.packages,
+        )
+        return report, component
+
+    def load(
+        self,
+        wasm: bytes | str | os.PathLike[str],
+        manifest_path: str | os.PathLike[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        fs_root: str | os.PathLike[str] | None = None,
+    ) -> ComponentRuntime:
+        """Check, compile (or take from the cache) and instantiate a component,
+        and read its metadata.  `fs_root` overrides `config.fs_root/<name>`."""
+        data = wasm if isinstance(wasm, bytes) else Path(wasm).read_bytes()
+        try:
+            manifest = load_manifest(manifest_path)
+        except ManifestError as error:
+            raise LoadError(str(manifest_path), [str(p) for p in error.problems]) from None
+        name = manifest.component.name
+        if name in self.components:
+            raise LoadError(name, [f"component `{name}`: a component of that name is loaded"])
+        try:
+            report, component = self.inspect(data, manifest_path)
+        except WasmtimeError as error:
+            raise LoadError(name, [f"component `{name}`: not a valid component: {error}"]) from None
+        if not report.ok:
+            raise LoadError(name, report.problems())
+        root = Path(fs_root) if fs_root is not None else None
+        if root is None and self.config.fs_root is not None:
+            root = self.config.fs_root / name
+        if root is not None:
+            root.mkdir(parents=True, exist_ok=True)
+        try:
+            runtime = ComponentRuntime(self, name, manifest, component, env or {}, root)
+        except WasmtimeError as error:
+            raise LoadError(name, [f"component `{name}`: instantiation failed: {error}"]) from None
+        except ValueError as error:  # the services refuse (e.g. stored data over the quota)
+            raise LoadError(name, [f"component `{name}`: {error}"]) from None
+        self.components[name] = runtime
+        try:
+            runtime.metadata = runtime.call(
+                "metadata",
+                self.config.lifecycle_timeout_ms,
+                lambda e: e.component_lifecycle.metadata(),
+            )
+        except (ComponentTrapped, ComponentFailed) as error:
+            del self.components[name]
+            raise LoadError(name, [f"component `{name}`: metadata failed: {error}"]) from None
+        return runtime
+
+    def component(self, name: str) -> ComponentRuntime:
+        return self.components[name]
+
+    def unload(self, name: str) -> None:
+        runtime = self.components.pop(name)
+        runtime.state = "stopped"
+        runtime.process.close()
+        for delivery in [d for d in self.queue if name in (d.target, d.sender)]:
+            self.queue.remove(delivery)
+            self.queued[delivery.target] -= 1
+            self.requests.pop(delivery.request_id, None)
+
+    # -- the lifecycle
+
+    def init(self, name: str, config_data: bytes | None = None) -> None:
+        """`init` with the component's env and `config_data`; raises `Err` on its refusal."""
+        runtime = self.components[name]
+        config = types.ComponentConfig(env=sorted(runtime.env.items()), config_data=config_data)
+        runtime.call(
+            "init",
+            self.config.lifecycle_timeout_ms,
+            lambda e: e.component_lifecycle.init(config),
+        )
+        runtime.init_config = config
+        runtime.state = "ready"
+        self.run_pending()
+
+    def execute(self, name: str, operation: bytes, *, timeout_ms: int | None = None) -> bytes:
+        """`execute` (the component's result, or `Err(execution-error)`), then deliver
+        what it sent."""
+        runtime = self.components[name]
+        timeout = min(timeout_ms or runtime.timeout_ms, self.config.max_call_timeout_ms)
+        context = types.ExecutionContext(request_id=f"call-{next(self._ids)}", timeout_ms=timeout)
+        try:
+            return runtime.call(
+                "execute", timeout, lambda e: e.component_lifecycle.execute(operation, context)
+            )
+        finally:
+            self.run_pending()
+
+    def health(self, name: str) -> types.HealthStatus:
+        runtime = self.components[name]
+        return runtime.call(
+            "health", self.config.lifecycle_timeout_ms, lambda e: e.component_lifecycle.health()
+        )
+
+    def shutdown(self, name: str) -> None:
+        runtime = self.components[name]
+        try:
+            runtime.call(
+                "shutdown",
+                self.config.lifecycle_timeout_ms,
+                lambda e: e.component_lifecycle.shutdown(),
+            )
+        finally:
+            runtime.state = "stopped"
+            runtime.process.close()
+
+    # -- messaging (`host_services.Broker`)
+
+    def component_names(self) -> list[str]:
+        return list(self.components)
+
+    def metadata_of(self, name: str) -> types.ComponentMetadata | None:
+        runtime = self.components.get(name)
+        return runtime.metadata if runtime is not None else None
+
+    def send_message(self, sender: str, target: str, message: bytes) -> None:
+        self._admit(target, message)
+        self._queue(_Delivery("message", sender, target, message))
+
+    def send_request(self, sender: str, target: str, request: bytes, timeout_ms: int) -> str:
+        self._admit(target, request)
+        timeout = min(timeout_ms, self.config.max_call_timeout_ms)
+        request_id = f"req-{next(self._ids)}"
+        delivery = _Delivery(
+            "request",
+            sender,
+            target,
+            request,
+            request_id,
+            deadline=time.monotonic() + timeout / 1000,
+        )
+        self._queue(delivery)
+        self.requests[request_id] = delivery
+        return request_id
+
+    def cancel_request(self, sender: str, request_id: str) -> None:
+        delivery = self.requests.get(request_id)
+        if delivery is None or delivery.sender != sender:
+            raise Undeliverable(
+                types.MessagingError_DeliveryFailed(f"no pending request `{request_id}`")
+            )
+        self._answer(delivery, Err("cancelled"))
+        if delivery in self.queue:
+            self.queue.remove(delivery)
+            self.queued[delivery.target] -= 1
+
+    def _admit(self, target: str, payload: bytes) -> None:
+        if target not in self.components:
+            raise Undeliverable(types.MessagingError_ComponentNotFound(target))
+        if len(payload) > self.config.message_size_limit:
+            raise Undeliverable(types.MessagingError_MessageTooLarge())
+        if self.queued.get(target, 0) >= self.config.mailbox_limit:
+            raise Undeliverable(
+                types.MessagingError_DeliveryFailed(
+                    f"the mailbox of `{target}` is full "
+                    f"({self.config.mailbox_limit} messages waiting)"
+                )
+            )
+
+    def _queue(self, delivery: _Delivery) -> None:
+        self.queue.append(delivery)
+        self.queued[delivery.target] = self.queued.get(delivery.target, 0) + 1
+
+    def _answer(self, request: _Delivery, result: Ok[bytes] | Err[str]) -> None:
+        """Route a request's outcome to its sender's `handle-callback`."""
+        self.requests.pop(request.request_id, None)
+        if request.sender in self.components:
+            callback = _Delivery(
+                "callback", request.target, request.sender, request_id=request.request_id
+            )
+            callback.result = result
+            self._queue(callback)
+
+    def run_pending(self) -> int:
+        """Deliver queued messages, requests and callbacks, in order, until none
+        is left (or `deliveries_per_run`); how many were delivered."""
+        delivered = 0
+        while self.queue and delivered < self.config.deliveries_per_run:
+            delivery = self.queue.popleft()
+            self.queued[delivery.target] -= 1
+            delivered += 1
+            runtime = self.components.get(delivery.target)
+            if runtime is None or runtime.state in ("failed", "stopped"):
+                if delivery.kind == "request":
+                    self._answer(delivery, Err(f"component `{delivery.target}` is not running"))
+                continue
+            with self._quietly(runtime, delivery.kind):
+                self._deliver(runtime, delivery)
+        return delivered
+
+    def _deliver(self, runtime: ComponentRuntime, delivery: _Delivery) -> None:
+        lifetime = self.config.lifecycle_timeout_ms
+        if delivery.kind == "message":
+            runtime.call(
+                "handle-message",
+                lifetime,
+                lambda e: e.component_lifecycle.handle_message(delivery.sender, delivery.payload),
+            )
+        elif delivery.kind == "callback":
+            assert delivery.result is not None
+            result = delivery.result
+            runtime.call(
+                "handle-callback",
+                lifetime,
+                lambda e: e.component_lifecycle.handle_callback(delivery.request_id, result),
+            )
+        else:
+            if delivery.request_id not in self.requests:
+                return  # cancelled
+            remaining = int((delivery.deadline - time.monotonic()) * 1000)
+            if remaining <= 0:
+                self._answer(delivery, Err("timeout-exceeded: the request timed out"))
+                return
+            context = types.ExecutionContext(request_id=delivery.request_id, timeout_ms=remaining)
+            try:
+                output = runtime.call(
+                    "execute",
+                    remaining,
+                    lambda e: e.component_lifecycle.execute(delivery.payload, context),
+                )
+            except Err as refused:
+                self._answer(delivery, Err(_describe_case(refused.value)))
+            except ComponentTrapped as trapped:
+                self._answer(delivery, Err(f"{delivery.target} trapped: {trapped.reason}"))
+            else:
+                self._answer(delivery, Ok(output))
+
+    @contextmanager
+    def _quietly(self, runtime: ComponentRuntime, kind: str) -> Iterator[None]:
+        """Deliveries never raise: a refusal or a trap is logged (and the trap
+        restarts the component)."""
+        try:
+            yield
+        except Err as refused:
+            runtime.logger.warning("%s refused: %s", kind, _describe_case(refused.value))
+        except (ComponentTrapped, ComponentFailed) as error:
+            runtime.logger.warning("%s not delivered: %s", kind, error)
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip()
+    for line in reversed(text.splitlines()):
+        if "wasm trap:" in line or "error while executing" not in line:
+            return line.strip() or type(error).__name__
+    return text or type(error).__name__
+
+
+def _describe_case(value: object) -> str:
+    """`case-name: payload` for an error case value of the bindings."""
+    name = type(value).__name__.partition("_")[2] or type(value).__name__
+    kebab = "".join("-" + c.lower() if c.isupper() else c for c in name).lstrip("-")
+    payload = getattr(value, "value", None)
+    return kebab if payload is None else f"{kebab}: {payload}"
