@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from support.components import build_dummy_component, find_wasm_tools
+
 from witgen.runtime.host import AirssysHost, HostConfig, LoadError
 
 if find_wasm_tools() is None:
