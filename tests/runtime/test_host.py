@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from support.guests import build_guest, componentize_py_available
+
 from witgen.runtime.host import (
     AirssysHost,
     ComponentFailed,
