@@ -7,10 +7,9 @@ import math
 
 import msgpack
 import pytest
+from airssys_sdk import EncodingError, decode, encode, encode_json, encode_msgpack
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from airssys_sdk import EncodingError, decode, encode, encode_json, encode_msgpack
 
 VALUES = st.recursive(
     st.none()

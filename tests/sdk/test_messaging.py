@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
 from airssys_sdk import Requests, decode, encode_json, send_message
 from airssys_sdk.messaging import RequestError
 
