@@ -21,6 +21,7 @@ Entries are written to a temporary file and renamed, so concurrent loaders
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -124,8 +125,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise

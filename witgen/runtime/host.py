@@ -28,6 +28,7 @@ the sender's `handle-callback` under the request id `send-request` returned.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -39,12 +40,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from wasmtime import Engine, Store, WasmtimeError
-from wasmtime.component import Component, Linker
-
 from airssys_bindings.airssys_component_core_v1_0_0 import extended_component as world
 from airssys_bindings.airssys_host_core_v1_0_0 import types
 from airssys_bindings.airssys_host_extensions_v1_0_0 import filesystem
+from wasmtime import Engine, Store, WasmtimeError
+from wasmtime.component import Component, Linker
+
 from witgen.permissions import (
     AIRSSYS_PACKAGES,
     Manifest,
@@ -139,6 +140,7 @@ class ComponentRuntime:
         name: str,
         manifest: Manifest,
         component: Component,
+        *,
         env: Mapping[str, str],
         fs_root: Path | None,
     ) -> None:
@@ -212,10 +214,8 @@ class ComponentRuntime:
             self.busy = False
             self.deadline = None
             if self.state != "failed":
-                try:
+                with contextlib.suppress(WasmtimeError):
                     self.store.set_epoch_deadline(FOREVER)
-                except WasmtimeError:
-                    pass
 
     def _trapped(self, what: str, reason: str) -> None:
         self.logger.error("%s trapped: %s", what, reason, extra={"component": self.name})
@@ -232,7 +232,7 @@ class ComponentRuntime:
                 self.store.set_epoch_deadline(FOREVER)
                 self.state = "ready"
             self.logger.warning("restarted after a trap (%d)", self.restarts)
-        except Exception as error:  # the restart itself failed
+        except Exception as error:  # noqa: BLE001 (whatever stops a restart fails the component)
             self.logger.error("restart failed: %s", _reason(error))
             self.state = "failed"
 
@@ -351,7 +351,7 @@ class AirssysHost:
         if root is not None:
             root.mkdir(parents=True, exist_ok=True)
         try:
-            runtime = ComponentRuntime(self, name, manifest, component, env or {}, root)
+            runtime = ComponentRuntime(self, name, manifest, component, env=env or {}, fs_root=root)
         except WasmtimeError as error:
             raise LoadError(name, [f"component `{name}`: instantiation failed: {error}"]) from None
         except ValueError as error:  # the services refuse (e.g. stored data over the quota)

@@ -153,9 +153,11 @@ def check_component(
         Verdict(
             "lifecycle",
             lifecycle is not None,
-            (f"exports `{lifecycle}`",)
-            if lifecycle is not None
-            else (f"export `{LIFECYCLE}`: the component does not export it",),
+            (
+                (f"exports `{lifecycle}`",)
+                if lifecycle is not None
+                else (f"export `{LIFECYCLE}`: the component does not export it",)
+            ),
         )
     )
     return report

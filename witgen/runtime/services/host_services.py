@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from airssys_bindings.airssys_host_core_v1_0_0 import types
+
 from witgen.permissions import PermissionDenied, PermissionValidator
 from witgen.runtime.wit import Err
 
@@ -100,7 +101,7 @@ class HostServices:
                 message,
                 extra={"component": self.component, "context": dict(context or ())},
             )
-        except Exception:  # a logging handler failed: drop the line, never trap
+        except Exception:
             logging.getLogger(__name__).exception("logging for %s failed", self.component)
 
     def send_message(self, target: types.ComponentId, message: bytes) -> None:
@@ -109,7 +110,7 @@ class HostServices:
             self.broker.send_message(self.component, target, message)
         except Undeliverable as refused:
             raise Err(refused.case) from None
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (no host error may reach wasmtime)
             raise Err(self._failed("send-message", error)) from None
 
     def send_request(
@@ -120,7 +121,7 @@ class HostServices:
             return self.broker.send_request(self.component, target, request, timeout_ms)
         except Undeliverable as refused:
             raise Err(refused.case) from None
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (no host error may reach wasmtime)
             raise Err(self._failed("send-request", error)) from None
 
     def cancel_request(self, request_id: types.RequestId) -> None:
@@ -128,7 +129,7 @@ class HostServices:
             self.broker.cancel_request(self.component, request_id)
         except Undeliverable as refused:
             raise Err(refused.case) from None
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (no host error may reach wasmtime)
             raise Err(self._failed("cancel-request", error)) from None
 
     def current_time_millis(self) -> int:

@@ -1,0 +1,43 @@
+"""Interface evolution: what changed between two versions of WIT packages, and what it means.
+
+In: resolved trees (`ir.Resolve`).  Out: `diff_resolves()`, every change of each
+package classified breaking, compatible or patch with the version bump it needs
+(`diff.py`), rendered for people or as JSON (`report.py`) by `witgen diff`
+(`cli.py`); and `deprecated_items()`, the `@deprecated` items a world uses
+(`deprecation.py`).  Raises `DiffError` for a package that is not on both sides,
+`LookupError` for an unknown world.
+
+The modules import the compiler, not the other way round: `witgen.cli` calls
+`evolution.cli.add_diff_command`, and nothing in `resolve` or `codegen` imports
+this package.
+"""
+
+from __future__ import annotations
+
+from witgen.evolution.deprecation import DeprecatedItem, check_deprecated, deprecated_items
+from witgen.evolution.diff import (
+    RULES,
+    Change,
+    Diff,
+    DiffError,
+    PackageDiff,
+    Rule,
+    diff_resolves,
+    minimum_version,
+    version_problem,
+)
+
+__all__ = [
+    "RULES",
+    "Change",
+    "DeprecatedItem",
+    "Diff",
+    "DiffError",
+    "PackageDiff",
+    "Rule",
+    "check_deprecated",
+    "deprecated_items",
+    "diff_resolves",
+    "minimum_version",
+    "version_problem",
+]

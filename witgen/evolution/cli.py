@@ -1,0 +1,214 @@
+"""`witgen diff`: the command line of the evolution checks.
+
+In: arguments.  OLD and NEW are each a `.wit` file, a package folder (with its
+`deps/`), or a git revision of a path, `REV:PATH` (`HEAD~1:wit`, `v1.0.0:wit`),
+which is exported with `git archive` (a folder) or `git cat-file` (a file) into
+a temporary folder and resolved there; places in it are shown as `REV:PATH/...`.
+Out: the report on standard output, errors on standard error, and the exit
+status: 0 when every compared package's version is big enough for its changes,
+1 when one is too small or the WIT has errors, 2 for usage errors (an argument
+that is neither a path nor a revision, an unknown `--package`).
+
+`add_diff_command` registers the command with `witgen`'s parser; `run_diff`
+is what it runs.  Like `witgen.cli`, this module imports the compiler inside
+the command so that `witgen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from witgen import ir
+    from witgen.diagnostics import SourceMap, WitError
+
+EXIT_OK = 0
+EXIT_DIAGNOSTICS = 1
+EXIT_USAGE = 2
+
+
+class InputError(Exception):
+    """OLD or NEW cannot be read as a path or as a git revision; the message says why."""
+
+
+def add_diff_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `witgen diff` with `set_defaults(run=run_diff)`."""
+    diff = commands.add_parser(
+        "diff",
+        help="classify the changes between two versions of WIT packages, with semver verdicts",
+        description=(
+            "Compare the packages of OLD and NEW, matched by namespace and name, and classify "
+            "every change as breaking, compatible or patch, following the component model's "
+            "binary rules (see docs/diff.md). For each package, report the smallest version "
+            "bump the changes need; exit status 1 when NEW's version is smaller than that."
+        ),
+        epilog=(
+            "OLD and NEW are .wit files, package folders, or REV:PATH, a git revision of a "
+            "path in the current repository (HEAD~1:wit, v1.0.0:wit/app.wit)."
+        ),
+    )
+    diff.add_argument("old", metavar="OLD", help="the earlier version: a path or REV:PATH")
+    diff.add_argument("new", metavar="NEW", help="the later version: a path or REV:PATH")
+    diff.add_argument(
+        "--package", metavar="NAME", help="compare only this package (namespace:name)"
+    )
+    diff.add_argument("--json", action="store_true", help="print the report as JSON")
+    diff.add_argument(
+        "--features",
+        action="append",
+        default=[],
+        metavar="NAME[,NAME...]",
+        help="enable @unstable features on both sides (repeatable, comma-separated)",
+    )
+    diff.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
+    diff.set_defaults(run=run_diff)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """Run `witgen diff`; return the exit status."""
+    from witgen.diagnostics import WitError
+    from witgen.evolution.diff import DiffError, Side, diff_resolves
+    from witgen.evolution.report import render_json, render_problems, render_text
+
+    features = [
+        name
+        for option in args.features
+        for word in option.split()
+        for name in word.split(",")
+        if name
+    ]
+    with ExitStack() as scratch:
+        try:
+            old, old_sources = load_tree(args.old, features, args.all_features, scratch)
+            new, new_sources = load_tree(args.new, features, args.all_features, scratch)
+        except InputError as error:
+            print(f"witgen diff: error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        except WitError as error:
+            _print_wit_error(error)
+            return EXIT_DIAGNOSTICS
+    try:
+        diff = diff_resolves(old, new, args.package)
+    except DiffError as error:
+        print(f"witgen diff: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if not diff.packages:
+        old_names = ", ".join(diff.only_old) or "none"
+        new_names = ", ".join(diff.only_new) or "none"
+        print(
+            f"error: `{args.old}` and `{args.new}` have no package in common "
+            f"(OLD: {old_names}; NEW: {new_names})",
+            file=sys.stderr,
+        )
+        return EXIT_DIAGNOSTICS
+    sources: dict[Side, SourceMap] = {"old": old_sources, "new": new_sources}
+    if args.json:
+        sys.stdout.write(render_json(diff, sources))
+    else:
+        sys.stdout.write(render_text(diff, sources))
+        for line in render_problems(diff):
+            print(line, file=sys.stderr)
+    sys.stdout.flush()
+    return EXIT_OK if diff.ok else EXIT_DIAGNOSTICS
+
+
+def load_tree(
+    spec: str, features: list[str], all_features: bool, scratch: ExitStack
+) -> tuple[ir.Resolve, SourceMap]:
+    """Resolve OLD or NEW: a path, or `REV:PATH` exported into a folder `scratch` removes.
+
+    Raises `InputError` for a revision git cannot read, `WitError` for bad WIT.
+    """
+    from witgen.diagnostics import SourceMap, WitError
+    from witgen.resolve.passes import resolve_path
+
+    sources = SourceMap()
+    if os.path.exists(spec) or ":" not in spec:
+        return resolve_path(spec, features, all_features, sources), sources
+    local = export_revision(spec, scratch)
+    try:
+        resolve = resolve_path(local, features, all_features, sources)
+    except WitError as error:
+        raise _relabelled(error, local, spec) from None
+    _relabel(sources, local, spec)
+    return resolve, sources
+
+
+def export_revision(spec: str, scratch: ExitStack) -> str:
+    """Write the file or folder `REV:PATH` names into a temporary folder; return its path."""
+    import io
+    import subprocess
+    import tarfile
+    import tempfile
+
+    def git(*args: str) -> bytes:
+        try:
+            done = subprocess.run(["git", *args], capture_output=True, check=False)
+        except OSError as error:
+            raise InputError(f"`{spec}` is not a path, and git cannot run: {error}") from None
+        if done.returncode != 0:
+            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            why = reason[0].removeprefix("fatal: ") if reason else f"git {args[0]} failed"
+            raise InputError(f"`{spec}` is neither a path nor a git revision of one: {why}")
+        return done.stdout
+
+    kind = git("cat-file", "-t", spec).decode().strip()
+    path = spec.partition(":")[2].rstrip("/")
+    name = os.path.basename(path) or "root"
+    folder = scratch.enter_context(tempfile.TemporaryDirectory(prefix="witgen-diff-"))
+    local = os.path.join(folder, name)
+    if kind == "blob":
+        with open(local, "wb") as handle:
+            handle.write(git("cat-file", "blob", spec))
+        return local
+    if kind != "tree":
+        raise InputError(f"`{spec}` names a git {kind}, not a file or a folder")
+    os.mkdir(local)
+    archive = git("archive", "--format=tar", spec)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(local, filter="data")
+    except (tarfile.TarError, OSError) as error:
+        raise InputError(f"`{spec}` cannot be exported: {error}") from None
+    return local
+
+
+def _relabel(sources: SourceMap, local: str, spec: str) -> None:
+    """Show files of an exported revision as `REV:PATH/file`, not their temporary path."""
+    for source in sources.files:
+        source.path = _shown(source.path, local, spec)
+
+
+def _shown(text: str, local: str, spec: str) -> str:
+    if local not in text:
+        return text
+    base = spec.rstrip("/")
+    separator = "" if base.endswith(":") else "/"
+    text = text.replace(local + os.sep, base + separator)
+    return text.replace(local, base)
+
+
+def _relabelled(error: WitError, local: str, spec: str) -> WitError:
+    from witgen.diagnostics import Diagnostic, WitError
+
+    _relabel(error.sources, local, spec)
+    diagnostics = [
+        Diagnostic(
+            _shown(d.message, local, spec),
+            d.span,
+            tuple(_shown(part, local, spec) for part in d.context),
+        )
+        for d in error.diagnostics
+    ]
+    return WitError(diagnostics, error.sources)
+
+
+def _print_wit_error(error: WitError) -> None:
+    from witgen.diagnostics import render
+
+    for diagnostic in error.diagnostics:
+        print(f"error: {render(diagnostic, error.sources)}", file=sys.stderr)
