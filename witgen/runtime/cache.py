@@ -22,6 +22,7 @@ Entries are written to a temporary file and renamed, so concurrent loaders
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -41,6 +42,7 @@ def default_cache_dir() -> Path:
     return Path(base) / "witgen" / "components"
 
 
+@functools.cache
 def _wasmtime_version() -> str:
     try:
         return distribution_version("wasmtime")
@@ -65,10 +67,27 @@ class ComponentCache:
     def __init__(self, directory: str | os.PathLike[str] | None, config_name: str) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
         self.config_name = config_name
+        # The digests of component files read before, by their identity: a file
+        # loaded again (a restart, another instance) is not read or hashed again.
+        self._digests: dict[tuple[str, int, int, int, int], str] = {}
 
-    def load(self, engine: Engine, data: bytes) -> Loaded:
-        """The component in `data`, from the cache or compiled (and then cached)."""
-        digest = hashlib.sha256(data).hexdigest()
+    def load(self, engine: Engine, source: bytes | str | os.PathLike[str]) -> Loaded:
+        """The component in `source` (its bytes, or its file), from the cache or
+        compiled (and then cached)."""
+        data: bytes | None = None
+        path = ""
+        if isinstance(source, bytes):
+            data = source
+            digest = hashlib.sha256(data).hexdigest()
+        else:
+            path = os.path.realpath(source)
+            stat = os.stat(path)
+            identity = (path, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            memo = self._digests.get(identity)
+            if memo is None:
+                data = Path(path).read_bytes()
+                memo = self._digests[identity] = hashlib.sha256(data).hexdigest()
+            digest = memo
         key = hashlib.sha256(
             f"{digest}\0{_wasmtime_version()}\0{self.config_name}".encode()
         ).hexdigest()
@@ -77,6 +96,11 @@ class ComponentCache:
         component = self._trusted(engine, artifact, seal)
         if component is not None:
             return Loaded(component, digest, True)
+        if data is None:
+            data = Path(path).read_bytes()
+            if hashlib.sha256(data).hexdigest() != digest:  # changed in place since: start over
+                self._digests.clear()
+                return self.load(engine, data)
         component = Component(engine, data)
         self._store(component, artifact, seal)
         return Loaded(component, digest, False)

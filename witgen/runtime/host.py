@@ -278,6 +278,7 @@ class AirssysHost:
         self.queued: dict[str, int] = {}  # deliveries waiting, by target
         self.requests: dict[str, _Delivery] = {}  # requests not yet answered, by id
         self._ids = itertools.count(1)
+        self._reports: dict[tuple[str, str, tuple[str, ...]], Report] = {}
 
     def close(self) -> None:
         for runtime in list(self.components.values()):
@@ -295,9 +296,15 @@ class AirssysHost:
     # -- loading
 
     def inspect(
-        self, wasm: bytes, manifest_path: str | os.PathLike[str] | None
+        self,
+        wasm: bytes | str | os.PathLike[str],
+        manifest_path: str | os.PathLike[str] | None,
     ) -> tuple[Report, Component]:
-        """Every check's verdict for a component (see `loader.py`); instantiates nothing."""
+        """Every check's verdict for a component (see `loader.py`); instantiates nothing.
+
+        Reports are kept by the component's digest and the manifest's text: the
+        checks depend on nothing else, so a component loaded again is not
+        checked again."""
         manifest: Manifest | None = None
         problems: list[str] = []
         if manifest_path is not None:
@@ -307,7 +314,12 @@ class AirssysHost:
                 problems = [f"manifest: {problem}" for problem in error.problems]
         else:
             problems = ["manifest: none given (a component needs its Component.toml)"]
-        component = self.cache.load(self.engine, wasm).component
+        loaded = self.cache.load(self.engine, wasm)
+        component = loaded.component
+        key = (loaded.digest, _text(manifest_path), tuple(problems))
+        known = self._reports.get(key)
+        if known is not None:
+            return known, component
         name = manifest.component.name if manifest is not None else "(unnamed)"
         report = check_component(
             name,
@@ -319,6 +331,7 @@ class AirssysHost:
             exports=world.EXPORTED_INTERFACES,
             packages=self.config.packages,
         )
+        self._reports[key] = report
         return report, component
 
     def load(
@@ -331,7 +344,6 @@ class AirssysHost:
     ) -> ComponentRuntime:
         """Check, compile (or take from the cache) and instantiate a component,
         and read its metadata.  `fs_root` overrides `config.fs_root/<name>`."""
-        data = wasm if isinstance(wasm, bytes) else Path(wasm).read_bytes()
         try:
             manifest = load_manifest(manifest_path)
         except ManifestError as error:
@@ -340,9 +352,11 @@ class AirssysHost:
         if name in self.components:
             raise LoadError(name, [f"component `{name}`: a component of that name is loaded"])
         try:
-            report, component = self.inspect(data, manifest_path)
+            report, component = self.inspect(wasm, manifest_path)
         except WasmtimeError as error:
             raise LoadError(name, [f"component `{name}`: not a valid component: {error}"]) from None
+        except OSError as error:
+            raise LoadError(name, [f"component `{name}`: {error.strerror}: {wasm!r}"]) from None
         if not report.ok:
             raise LoadError(name, report.problems())
         root = Path(fs_root) if fs_root is not None else None
@@ -557,6 +571,15 @@ class AirssysHost:
             runtime.logger.warning("%s refused: %s", kind, _describe_case(refused.value))
         except (ComponentTrapped, ComponentFailed) as error:
             runtime.logger.warning("%s not delivered: %s", kind, error)
+
+
+def _text(path: str | os.PathLike[str] | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _reason(error: BaseException) -> str:

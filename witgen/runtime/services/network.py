@@ -75,6 +75,7 @@ Decisions where the interface is silent:
 
 from __future__ import annotations
 
+import functools
 import http.client
 import io
 import re
@@ -179,7 +180,7 @@ def resolve_host(host: str, port: int) -> list[str]:
 class NetworkService:
     """`airssys:host-extensions/network` for one component (thread-safe, no state per call)."""
 
-    __slots__ = ("_resolver", "_tls", "component", "limits", "validator")
+    __slots__ = ("_given_tls", "_resolver", "component", "limits", "validator")
 
     def __init__(
         self,
@@ -195,15 +196,23 @@ class NetworkService:
             raise ValueError(
                 f"the validator is for component {validator.component!r}, not {component!r}"
             )
-        if tls_context is None:
-            tls_context = ssl.create_default_context()
-        elif tls_context.verify_mode != ssl.CERT_REQUIRED or not tls_context.check_hostname:
+        if tls_context is not None and (
+            tls_context.verify_mode != ssl.CERT_REQUIRED or not tls_context.check_hostname
+        ):
             raise ValueError("the TLS context must verify certificates and host names")
         self.component = component
         self.validator = validator
         self.limits = limits if limits is not None else NetworkLimits()
         self._resolver = resolver
-        self._tls = tls_context
+        self._given_tls = tls_context
+
+    @property
+    def _tls(self) -> ssl.SSLContext:
+        """The verifying context; the system's is made when first needed (loading the
+        CA store takes tens of milliseconds, and most components never use TLS)."""
+        if self._given_tls is None:
+            self._given_tls = _system_tls()
+        return self._given_tls
 
     def http_request(self, request: network.OutgoingHttpRequest) -> network.HttpResponse:
         """Send `request`, following redirects; raise `Err(HttpError_*)` for any failure."""
@@ -605,3 +614,9 @@ def _invalid(message: str) -> Err[HttpError_InvalidUrl]:
 
 def _failed(message: str) -> Err[HttpError_ConnectionFailed]:
     return Err(HttpError_ConnectionFailed(message))
+
+
+@functools.lru_cache(maxsize=1)
+def _system_tls() -> ssl.SSLContext:
+    """One verifying context with the system's CA store, shared by every service."""
+    return ssl.create_default_context()
