@@ -35,5 +35,6 @@ def test_the_hooks_run_witgen_commands() -> None:
         "entry: witgen check",
         "entry: witgen generate",
         "entry: witgen generate --check",
+        "entry: witgen diff",
     ):
         assert entry in text

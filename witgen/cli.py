@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from witgen.evolution.cli import add_diff_command
+
 EXIT_OK = 0
 EXIT_DIAGNOSTICS = 1
 EXIT_USAGE = 2
@@ -77,10 +79,21 @@ def _parser() -> argparse.ArgumentParser:
         default=[DEFAULT_WIT],
         help=f"a .wit file or a package folder (default: {DEFAULT_WIT})",
     )
+    check.add_argument(
+        "--deny-deprecated",
+        action="store_true",
+        help="also fail when a world of PATH imports or exports an item gated @deprecated",
+    )
+    check.add_argument(
+        "--world",
+        metavar="W",
+        help="with --deny-deprecated: look at this world only (default: every world)",
+    )
     _add_feature_options(check)
     check.set_defaults(run=_check)
     _add_manifest_command(commands)
     _add_host_commands(commands)
+    add_diff_command(commands)
 
     generate = commands.add_parser(
         "generate",
@@ -145,16 +158,24 @@ def _add_feature_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from witgen.diagnostics import WitError
+    from witgen.diagnostics import SourceMap, WitError
     from witgen.resolve.passes import resolve_path
 
     status = EXIT_OK
     for path in args.paths:
+        sources = SourceMap()
         try:
-            resolve_path(path, _features(args), args.all_features)
+            resolve = resolve_path(path, _features(args), args.all_features, sources)
+            if args.deny_deprecated:
+                from witgen.evolution.deprecation import check_deprecated
+
+                check_deprecated(resolve, sources, args.world)
         except WitError as error:
             _print_errors(error)
             status = EXIT_DIAGNOSTICS
+        except LookupError as error:  # --world names no world of PATH
+            print(f"error: {error}", file=sys.stderr)
+            status = EXIT_USAGE
     return status
 
 
@@ -416,6 +437,8 @@ def _inspect(args: argparse.Namespace) -> int:
         if not verdict.ok:
             for detail in verdict.details:
                 print(f"  {detail}")
+    for warning in report.warnings():
+        print(f"warning: {warning}")
     return EXIT_OK if report.ok else EXIT_DIAGNOSTICS
 
 

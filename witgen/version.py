@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import total_ordering
+from typing import Literal
 
 from witgen.rust import debug_char
 
@@ -160,3 +161,31 @@ def _identifier(text: str, position: str) -> tuple[str, str]:
 
 def _quote(char: str) -> str:
     return "'\\0'" if char == "\0" else debug_char(char)
+
+
+Level = Literal["none", "patch", "minor", "major"]
+"""How big a version bump is: none, patch, minor or major."""
+
+
+def minimum_version(old: Version, level: Level) -> Version | None:
+    """The smallest version after `old` that a `level` bump allows; None after a pre-release.
+
+    Cargo's convention for 0.x: the first non-zero part is the major one, so
+    in `0.y.z` a breaking change bumps `y` and anything else bumps `z`, and in
+    `0.0.z` every change bumps `z`.
+    """
+    if level == "none":
+        return old
+    if old.pre:
+        return None  # a pre-release promises nothing: any later version will do
+    if old.major == 0 and old.minor == 0:
+        return Version(0, 0, old.patch + 1)
+    if old.major == 0:
+        if level == "major":
+            return Version(0, old.minor + 1, 0)
+        return Version(0, old.minor, old.patch + 1)
+    if level == "major":
+        return Version(old.major + 1, 0, 0)
+    if level == "minor":
+        return Version(old.major, old.minor + 1, 0)
+    return Version(old.major, old.minor, old.patch + 1)

@@ -383,3 +383,61 @@ def test_loading_the_same_name_twice(host: AirssysHost, probe: Path, tmp_path: P
     host.load(probe, manifest(tmp_path, "alpha"))
     with pytest.raises(LoadError, match="a component of that name is loaded"):
         host.load(probe, manifest(tmp_path, "alpha"))
+
+
+# ---------------------------------------------------------------- deprecation
+
+
+def test_a_deprecated_import_is_warned_once_per_component_and_item(
+    host: AirssysHost,
+    probe: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As if the host's host-core deprecated `current-time-millis` (the probe imports it)
+    # and the whole `process` interface: what bindings of such WIT carry.
+    from airssys_bindings.airssys_host_core_v1_0_0 import host_services
+    from airssys_bindings.airssys_host_extensions_v1_0_0 import process
+
+    from witgen.runtime.wit import Deprecated
+
+    monkeypatch.setitem(
+        host_services.DEPRECATED,
+        "current-time-millis",
+        Deprecated("function", "current-time-millis", "1.1.0", "now", "2.0.0"),
+    )
+    monkeypatch.setitem(
+        process.DEPRECATED, "", Deprecated("interface", "process", "1.2.0", None, "2.0.0")
+    )
+    host._reports.clear()  # reports made before the patch do not know
+    with caplog.at_level(logging.WARNING, logger="witgen.component"):
+        host.load(probe, manifest(tmp_path, "alpha"))
+        host.unload("alpha")
+        host.load(probe, manifest(tmp_path, "alpha"))  # loaded again: no new warning
+        host.load(probe, manifest(tmp_path, "beta"))
+    warnings = [(r.name, r.getMessage()) for r in caplog.records if r.levelno == logging.WARNING]
+    assert sorted(warnings) == [
+        (
+            "witgen.component.alpha",
+            "Component 'alpha' uses deprecated function 'current-time-millis' (deprecated in "
+            "1.1.0). Use 'now' instead. Support will be removed in version 2.0.0.",
+        ),
+        (
+            "witgen.component.alpha",
+            "Component 'alpha' uses deprecated interface 'process' (deprecated in 1.2.0). "
+            "Support will be removed in version 2.0.0.",
+        ),
+        (
+            "witgen.component.beta",
+            "Component 'beta' uses deprecated function 'current-time-millis' (deprecated in "
+            "1.1.0). Use 'now' instead. Support will be removed in version 2.0.0.",
+        ),
+        (
+            "witgen.component.beta",
+            "Component 'beta' uses deprecated interface 'process' (deprecated in 1.2.0). "
+            "Support will be removed in version 2.0.0.",
+        ),
+    ]
+    host.init("beta")
+    assert run(host, "beta", {"op": "time"})["millis"] > 0  # a deprecated item still works

@@ -29,6 +29,8 @@ from witgen.codegen import names
 from witgen.codegen.layout import string
 from witgen.codegen.names import Namespace, PythonName
 from witgen.diagnostics import Diagnostic, SourceMap, WitError
+from witgen.evolution.deprecation import replacement
+from witgen.version import minimum_version
 
 # ---------------------------------------------------------------- imports
 
@@ -196,6 +198,9 @@ class ModuleView:
     aliases: list[tuple[AliasView, frozenset[str]]] = field(default_factory=list)
     codecs: list[tuple[PythonName, str, frozenset[str]]] = field(default_factory=list)
     signatures: list[tuple[PythonName, str]] = field(default_factory=list)
+    deprecations: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (key, rt_wit.Deprecated(...))
     functions: list[FunctionView] = field(default_factory=list)  # interface functions
     imported_functions: list[FunctionView] = field(default_factory=list)  # world
     exported_functions: list[FunctionView] = field(default_factory=list)  # world
@@ -228,6 +233,10 @@ class ModuleView:
         """`{wit name: signature variable}` of `all_functions(direction)`."""
         items = [f"{string(f.wit_name)}: {f.signature}" for f in self.all_functions(direction)]
         return "{" + ", ".join(items) + "}"
+
+    def deprecated_literal(self) -> str:
+        """`{wit name: rt_wit.Deprecated(...)}` of the deprecated items."""
+        return "{" + ", ".join(f"{string(key)}: {expr}" for key, expr in self.deprecations) + "}"
 
     def interfaces_literal(self, direction: str) -> str:
         refs = self.imported_interfaces if direction == "import" else self.exported_interfaces
@@ -475,6 +484,11 @@ class _Planner:
                 else ""
             ),
         )
+        if interface.stability is not None and interface.stability.deprecated is not None:
+            notice = _deprecated_expr(
+                module.use.rt_wit, "interface", interface.name or instance, interface
+            )
+            module.deprecations.append(("", notice))
         types = _Types(self, module, ir.InterfaceOwner(interface_id))
         problems = types.named_types(interface.types)
         members = Namespace(names.HOST_MEMBERS)
@@ -1038,6 +1052,14 @@ class _Types:
             else:
                 host_result, guest_result = host, guest
         signature = _signature_variable(function)
+        stability = function.stability
+        deprecated = stability is not None and stability.deprecated is not None
+        if deprecated and self.module.kind == "interface":
+            shown = function.name
+            if function.resource is not None:
+                shown = f"{self.resolve.types[function.resource].name}.{function.item_name}"
+            notice = _deprecated_expr(self.use.rt_wit, "function", shown, function)
+            self.module.deprecations.append((function.name, notice))
         params_expr = _tuple([f"({string(name)}, {codec})" for name, codec in codecs])
         self.module.signatures.append(
             (
@@ -1142,6 +1164,22 @@ def docstring_text(docs: str | None, stability: ir.Stability) -> str:
     if gates:
         lines += ["", *gates] if lines else gates
     return "\n".join(lines).strip("\n")
+
+
+def _deprecated_expr(rt_wit: str, kind: str, name: str, item: ir.Interface | ir.Function) -> str:
+    """`rt_wit.Deprecated(...)` for a deprecated interface or function."""
+    assert item.stability is not None and item.stability.deprecated is not None
+    deprecated = item.stability.deprecated
+    found, _ = replacement(item.docs)
+    removed = minimum_version(deprecated, "major")
+    args = [
+        string(kind),
+        string(name),
+        string(str(deprecated)),
+        string(found) if found is not None else "None",
+        string(str(removed)) if removed is not None else "None",
+    ]
+    return f"{rt_wit}.Deprecated({', '.join(args)})"
 
 
 def _deprecation(stability: ir.Stability) -> str | None:

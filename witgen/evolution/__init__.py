@@ -9,35 +9,7 @@ package classified breaking, compatible or patch with the version bump it needs
 
 The modules import the compiler, not the other way round: `witgen.cli` calls
 `evolution.cli.add_diff_command`, and nothing in `resolve` or `codegen` imports
-this package.
+this package.  Import the submodules themselves (`witgen.evolution.diff`); this
+file imports nothing, so that registering the command costs `witgen --help`
+nothing.
 """
-
-from __future__ import annotations
-
-from witgen.evolution.deprecation import DeprecatedItem, check_deprecated, deprecated_items
-from witgen.evolution.diff import (
-    RULES,
-    Change,
-    Diff,
-    DiffError,
-    PackageDiff,
-    Rule,
-    diff_resolves,
-    minimum_version,
-    version_problem,
-)
-
-__all__ = [
-    "RULES",
-    "Change",
-    "DeprecatedItem",
-    "Diff",
-    "DiffError",
-    "PackageDiff",
-    "Rule",
-    "check_deprecated",
-    "deprecated_items",
-    "diff_resolves",
-    "minimum_version",
-    "version_problem",
-]

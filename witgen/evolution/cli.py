@@ -110,6 +110,7 @@ def run_diff(args: argparse.Namespace) -> int:
         sys.stdout.write(render_json(diff, sources))
     else:
         sys.stdout.write(render_text(diff, sources))
+        sys.stdout.flush()  # the report, then the errors, even on one terminal
         for line in render_problems(diff):
             print(line, file=sys.stderr)
     sys.stdout.flush()

@@ -19,8 +19,8 @@ from typing import Literal
 
 from witgen import ir
 from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
-from witgen.evolution.diff import minimum_version
-from witgen.version import Version
+from witgen.runtime.wit import Deprecated
+from witgen.version import Version, minimum_version
 
 ItemKind = Literal["interface", "function", "type"]
 Direction = Literal["import", "export"]
@@ -59,13 +59,15 @@ class DeprecatedItem:
         return f"{self.interface}.{self.name}"
 
     def warning(self, component: str) -> str:
-        """The host's load-time warning, in wit/VERSIONING.md's words."""
-        text = f"component '{component}' uses deprecated {self.kind} '{self.name}'"
-        if self.replacement is not None:
-            text += f" (use '{self.replacement}')"
-        if self.removed_in is not None:
-            text += f"; it will be removed in {self.removed_in}"
-        return text
+        """The host's load-time warning, worded as the runtime words it."""
+        notice = Deprecated(
+            self.kind,
+            self.name,
+            str(self.deprecated),
+            self.replacement,
+            str(self.removed_in) if self.removed_in is not None else None,
+        )
+        return notice.warning(component)
 
     def message(self) -> str:
         """What `witgen check --deny-deprecated` says about the item."""

@@ -5,7 +5,8 @@ are matched by namespace and name (their versions differ).  Out: a `Diff`,
 with one `PackageDiff` per package found on both sides: each `Change` (a rule
 from `RULES`, the item, a message and the place: in NEW, or in OLD for a
 removal), the bump the changes require and whether NEW's version is enough.
-Raises `DiffError` only for a `package` that is not on both sides.
+Raises `DiffError` only for a `package` argument that is not a package name
+or not on both sides.
 
 What is breaking follows the component model's binary reality, not the WIT
 text: a component is linked by its imports' and exports' *types*, which
@@ -35,10 +36,9 @@ from typing import Literal, Protocol
 
 from witgen import ir
 from witgen.diagnostics import Span
-from witgen.version import Version, VersionError
+from witgen.version import Level, Version, VersionError, minimum_version
 
 Verdict = Literal["breaking", "compatible", "patch"]
-Level = Literal["none", "patch", "minor", "major"]
 Side = Literal["old", "new"]
 
 VERDICTS: tuple[Verdict, ...] = ("breaking", "compatible", "patch")
@@ -47,7 +47,7 @@ LEVEL_OF: dict[Verdict, Level] = {"breaking": "major", "compatible": "minor", "p
 
 
 class DiffError(ValueError):
-    """The diff cannot be made as asked (a package that is not on both sides)."""
+    """The diff cannot be made as asked: `package` is not a name, or not on both sides."""
 
 
 # ---------------------------------------------------------------- the rules
@@ -270,10 +270,6 @@ RULES: dict[str, Rule] = {
 }
 
 
-def verdict_of(rule: str) -> Verdict:
-    return RULES[rule].verdict
-
-
 # ---------------------------------------------------------------- changes and results
 
 
@@ -359,30 +355,6 @@ def required_level(verdicts: Iterable[Verdict]) -> Level:
     return level
 
 
-def minimum_version(old: Version, level: Level) -> Version | None:
-    """The smallest version after `old` that a `level` bump allows; None after a pre-release.
-
-    Cargo's convention for 0.x: the first non-zero part is the major one, so
-    in `0.y.z` a breaking change bumps `y` and anything else bumps `z`, and in
-    `0.0.z` every change bumps `z`.
-    """
-    if level == "none":
-        return old
-    if old.pre:
-        return None  # a pre-release promises nothing: any later version will do
-    if old.major == 0 and old.minor == 0:
-        return Version(0, 0, old.patch + 1)
-    if old.major == 0:
-        if level == "major":
-            return Version(0, old.minor + 1, 0)
-        return Version(0, old.minor, old.patch + 1)
-    if level == "major":
-        return Version(old.major + 1, 0, 0)
-    if level == "minor":
-        return Version(old.major, old.minor + 1, 0)
-    return Version(old.major, old.minor, old.patch + 1)
-
-
 _WHAT_NEEDS = {"major": "breaking changes", "minor": "compatible changes", "patch": "patch changes"}
 
 
@@ -394,7 +366,7 @@ def version_problem(old: Version | None, new: Version | None, level: Level) -> s
     """
     if old is None or new is None:
         return None
-    old_core, new_core = _release(old), _release(new)
+    old_core, new_core = _without_build(old), _without_build(new)
     if new_core < old_core:
         return f"the version went down, from {old} to {new}"
     if level == "none":
@@ -411,7 +383,7 @@ def version_problem(old: Version | None, new: Version | None, level: Level) -> s
     return f"{what} need {minimum} or later, and {new} is too small"
 
 
-def _release(version: Version) -> Version:
+def _without_build(version: Version) -> Version:
     return Version(version.major, version.minor, version.patch, version.pre)
 
 
@@ -420,7 +392,7 @@ def compatible_part(version: Version | None) -> str:
     if version is None:
         return ""
     if version.pre:
-        return str(_release(version))
+        return str(_without_build(version))
     if version.major:
         return str(version.major)
     if version.minor:
@@ -519,10 +491,14 @@ class _Names:
                         continue
                     if resolve.interfaces[item.interface].name is not None:
                         continue
+                    # An included world shares the interface: name it by the smallest
+                    # identity, so that the order of the worlds does not matter.
                     label = resolve.world_key_name(key)
-                    world_id = self.world(ir.WorldId(index))
-                    self.inline[item.interface] = (*world_id, direction, label)
-                    self.inline_text[item.interface] = f"{world.name}.{label}"
+                    identity = (*self.world(ir.WorldId(index)), direction, label)
+                    known = self.inline.get(item.interface)
+                    if known is None or identity < known:
+                        self.inline[item.interface] = identity
+                        self.inline_text[item.interface] = f"{world.name}.{label}"
 
     def package(self, package: ir.PackageId | None) -> tuple[str, str, str]:
         if package is None:
@@ -1064,7 +1040,7 @@ class _Differ:
             self.add(
                 f"{noun}s-reordered",
                 item,
-                f"the {noun}s of {label} are in another order: {', '.join(new_order)} "
+                f"{label}: {noun}s in another order: {', '.join(new_order)} "
                 f"(was {', '.join(old_order)})",
                 "new",
                 span,

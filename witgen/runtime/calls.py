@@ -30,7 +30,7 @@ from wasmtime.component._enter import catch_exceptions, maybe_raise_last_exn
 
 from witgen.runtime.codec import Codec, Invalid, ResultCodec, Val, delete
 from witgen.runtime.context import Context
-from witgen.runtime.wit import Err
+from witgen.runtime.wit import Deprecated, Err
 
 
 class BadValue(Exception):
@@ -113,11 +113,17 @@ class Signature:
 
 
 class InterfaceModule(Protocol):
-    """What the generated module of an interface provides at run time."""
+    """What the generated module of an interface provides at run time.
+
+    `DEPRECATED` maps the WIT names of the interface's deprecated functions
+    (keys of `SIGNATURES`), and `""` for the interface itself, to what the
+    host warns about.
+    """
 
     INSTANCE: str
     GUEST_RESOURCES: frozenset[str]
     SIGNATURES: dict[str, Signature]
+    DEPRECATED: dict[str, Deprecated]
 
 
 class ExportCall:

@@ -19,6 +19,10 @@ store replaced and, if it had been initialised, initialised again with the
 same configuration, up to `restart_limit` times; other components never
 notice.
 
+A component that imports an item the bindings mark `@deprecated` loads, with
+one warning on its logger per item (`Report.warnings()`), however often it is
+loaded.
+
 Messaging is an actor model: a component's calls run one at a time and never
 re-entrantly; what it sends during a call is queued, and delivered (in order)
 after the call returns, by `run_pending()`.  A request is delivered to the
@@ -279,6 +283,7 @@ class AirssysHost:
         self.requests: dict[str, _Delivery] = {}  # requests not yet answered, by id
         self._ids = itertools.count(1)
         self._reports: dict[tuple[str, str, tuple[str, ...]], Report] = {}
+        self._warned: set[tuple[str, str, str]] = set()  # (component, import, deprecated item)
 
     def close(self) -> None:
         for runtime in list(self.components.values()):
@@ -371,6 +376,12 @@ class AirssysHost:
         except ValueError as error:  # the services refuse (e.g. stored data over the quota)
             raise LoadError(name, [f"component `{name}`: {error}"]) from None
         self.components[name] = runtime
+        for key, item in report.deprecated:  # once per component and item, not per load
+            if (name, key, item.name) not in self._warned:
+                self._warned.add((name, key, item.name))
+                runtime.logger.warning(
+                    "%s", item.warning(name), extra={"component": name, "interface": key}
+                )
         try:
             runtime.metadata = runtime.call(
                 "metadata",

@@ -21,6 +21,10 @@ The checks:
    (wasmtime itself does not compare host functions with what a component
    imports);
 4. `lifecycle`: the component exports `airssys:component-core/component-lifecycle`.
+
+Besides the verdicts, `Report.deprecated` lists every `@deprecated` interface
+or function (as the host's bindings mark them) that the component imports, for
+the host's load-time warnings; using one is not a problem.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from wasmtime.component import Component, ComponentInstanceType, FuncType, Resou
 from witgen.permissions import AIRSSYS_PACKAGES, InterfaceValidator, Manifest, ProvidedPackage
 from witgen.runtime.calls import InterfaceModule
 from witgen.runtime.typecheck import check_function
+from witgen.runtime.wit import Deprecated
 
 LIFECYCLE = "airssys:component-core/component-lifecycle"
 _NAME = re.compile(r"([a-z0-9-]+):([a-z0-9-]+)/([a-z0-9-]+)(?:@([0-9A-Za-z.+-]+))?")
@@ -53,6 +58,12 @@ class Verdict:
 class Report:
     component: str
     verdicts: list[Verdict] = field(default_factory=list)
+    # (import name, item) of each deprecated item the component imports, in order
+    deprecated: list[tuple[str, Deprecated]] = field(default_factory=list)
+
+    def warnings(self) -> list[str]:
+        """One warning per deprecated item the component imports (wit/VERSIONING.md's form)."""
+        return [item.warning(self.component) for _, item in self.deprecated]
 
     @property
     def ok(self) -> bool:
@@ -135,9 +146,11 @@ def check_component(
 
     type_problems: list[str] = []
     for key in airssys_imports:
+        module = provided[unversioned(key)]
         type_problems += _check_instance(
-            engine, f"import `{key}`", imported[key].ty, provided[unversioned(key)], "imports"
+            engine, f"import `{key}`", imported[key].ty, module, "imports"
         )
+        report.deprecated += _deprecated_uses(engine, key, imported[key].ty, module)
     expected_exports = {unversioned(key): module for key, module in exports.items()}
     exported_by_name = {unversioned(key): key for key in exported}
     for plain, module in expected_exports.items():
@@ -161,6 +174,21 @@ def check_component(
         )
     )
     return report
+
+
+def _deprecated_uses(
+    engine: Engine, key: str, ty: object, module: InterfaceModule
+) -> list[tuple[str, Deprecated]]:
+    """The deprecated interface `key` names, and its deprecated functions the component imports."""
+    if not module.DEPRECATED:
+        return []
+    found = [(key, module.DEPRECATED[""])] if "" in module.DEPRECATED else []
+    if isinstance(ty, ComponentInstanceType):
+        for function_name in ty.exports(engine):
+            item = module.DEPRECATED.get(function_name)
+            if function_name and item is not None:
+                found.append((key, item))
+    return found
 
 
 def _check_instance(

@@ -16,7 +16,7 @@ alike.  Raises nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeAlias, TypeVar
+from typing import Annotated, Generic, NamedTuple, TypeAlias, TypeVar
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -68,3 +68,30 @@ BORROW = _Marker("borrow")
 
 # `Borrow[R]`: a handle lent for the duration of one call.
 Borrow: TypeAlias = Annotated[T, BORROW]
+
+
+class Deprecated(NamedTuple):
+    """An interface or function gated `@deprecated` in the WIT of the bindings.
+
+    `name` is the WIT name (`read-file`, `[method]r.get`, or the interface's
+    name); `replacement` is what its doc comment says to use instead (the first
+    ``use `name` `` of its `Deprecated:` line), and `removed_in` the version
+    where it goes (the next major after `deprecated_in`; None after a
+    pre-release).
+    """
+
+    kind: str  # interface or function
+    name: str
+    deprecated_in: str
+    replacement: str | None
+    removed_in: str | None
+
+    def warning(self, component: str) -> str:
+        """The host's warning when `component` uses the item (wit/VERSIONING.md)."""
+        text = f"Component '{component}' uses deprecated {self.kind} '{self.name}'"
+        text += f" (deprecated in {self.deprecated_in})."
+        if self.replacement is not None:
+            text += f" Use '{self.replacement}' instead."
+        if self.removed_in is not None:
+            text += f" Support will be removed in version {self.removed_in}."
+        return text

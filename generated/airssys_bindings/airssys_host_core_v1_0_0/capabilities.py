@@ -18,6 +18,7 @@ import wasmtime.component
 
 from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
+from witgen.runtime import wit as rt_wit
 
 INSTANCE = "airssys:host-core/capabilities@1.0.0"
 """The name components import and export this interface under."""
@@ -111,6 +112,9 @@ _codec_storage_permission = rt_codec.RecordCodec(
 
 SIGNATURES: dict[str, rt_calls.Signature] = {}
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
 
 class Host(typing.Protocol):

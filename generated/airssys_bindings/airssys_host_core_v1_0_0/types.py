@@ -20,6 +20,7 @@ import wasmtime.component
 
 from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
+from witgen.runtime import wit as rt_wit
 
 from . import capabilities as _airssys_host_core_v1_0_0_capabilities
 
@@ -409,6 +410,9 @@ _codec_component_metadata = rt_codec.RecordCodec(
 
 SIGNATURES: dict[str, rt_calls.Signature] = {}
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
 
 class Host(typing.Protocol):

@@ -103,6 +103,9 @@ _sig_http_request = rt_calls.Signature(
 SIGNATURES: dict[str, rt_calls.Signature] = {"http-request": _sig_http_request}
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
 
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `airssys:host-extensions/network@1.0.0` to components (see `add_to_linker`)."""

@@ -36,6 +36,7 @@ import wasmtime.component
 
 from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
+from witgen.runtime import wit as rt_wit
 
 INSTANCE = "test:docs/documented@2.0.0"
 """The name components import and export this interface under."""
@@ -121,6 +122,11 @@ SIGNATURES: dict[str, rt_calls.Signature] = {
     "shiny": _sig_shiny,
 }
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
+DEPRECATED: dict[str, rt_wit.Deprecated] = {
+    "old": rt_wit.Deprecated("function", "old", "2.0.1", None, "3.0.0")
+}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
 
 class Host(typing.Protocol):

@@ -132,6 +132,7 @@ import wasmtime.component
 
 from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
+from witgen.runtime import wit as rt_wit
 
 from . import types as _test_inline_v0_1_0_types
 
@@ -153,6 +154,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {
     "current-mode": _sig_current_mode,
 }
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
 
 class Host(typing.Protocol):
@@ -209,6 +213,7 @@ import wasmtime.component
 
 from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
+from witgen.runtime import wit as rt_wit
 
 INSTANCE = "plugin"
 """The name components import and export this interface under."""
@@ -221,6 +226,9 @@ _sig_activate = rt_calls.Signature("activate", (("m", rt_codec.U8_CODEC),), rt_c
 
 SIGNATURES: dict[str, rt_calls.Signature] = {"activate": _sig_activate}
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
 
 class Host(typing.Protocol):
@@ -271,6 +279,7 @@ import wasmtime.component
 
 from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
+from witgen.runtime import wit as rt_wit
 
 INSTANCE = "test:inline/types@0.1.0"
 """The name components import and export this interface under."""
@@ -291,6 +300,9 @@ _codec_pos = rt_codec.RecordCodec(
 
 SIGNATURES: dict[str, rt_calls.Signature] = {}
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
 
 class Host(typing.Protocol):
@@ -338,6 +350,7 @@ import wasmtime.component
 
 from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
+from witgen.runtime import wit as rt_wit
 
 INSTANCE = "test:other/types"
 """The name components import and export this interface under."""
@@ -360,6 +373,9 @@ _sig_origin = rt_calls.Signature("origin", (), _codec_pos)
 
 SIGNATURES: dict[str, rt_calls.Signature] = {"origin": _sig_origin}
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
 
 class Host(typing.Protocol):

@@ -116,6 +116,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {
 }
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
 
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `test:kinds/api@1.0.0` to components (see `add_to_linker`)."""
@@ -474,6 +477,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {
     "[static]blob.merge": _sig_blob__merge,
 }
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
 
 class Host(typing.Protocol):

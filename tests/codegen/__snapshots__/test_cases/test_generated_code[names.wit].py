@@ -106,6 +106,7 @@ import wasmtime.component
 from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
 from witgen.runtime import resources as rt_resources
+from witgen.runtime import wit as rt_wit
 
 INSTANCE = "test:names/import"
 """The name components import and export this interface under."""
@@ -243,6 +244,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {
     "[static]exports.new": _sig_exports__new,
 }
 """Every function's signature, by its name in the component model (`[method]r.m` for a method)."""
+
+DEPRECATED: dict[str, rt_wit.Deprecated] = {}
+"""The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
 
 class Host(typing.Protocol):
