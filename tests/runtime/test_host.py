@@ -132,6 +132,64 @@ def test_a_trap_restarts_the_component_and_spares_the_others(
     assert run(host, "beta", {"op": "echo", "data": "unaffected"}) == {"data": "unaffected"}
 
 
+@pytest.mark.parametrize("function", ["init", "execute", "health", "shutdown"])
+def test_a_trap_in_each_lifecycle_call_is_contained(
+    host: AirssysHost, probe: Path, tmp_path: Path, function: str
+) -> None:
+    start(host, probe, tmp_path, "alpha")
+    start(host, probe, tmp_path, "beta")
+    run(host, "alpha", {"op": "trap-in", "calls": [function]})
+    calls = {
+        "init": lambda: host.init("alpha"),
+        "execute": lambda: run(host, "alpha", {"op": "echo", "data": "x"}),
+        "health": lambda: host.health("alpha"),
+        "shutdown": lambda: host.shutdown("alpha"),
+    }
+    with pytest.raises(ComponentTrapped, match=f"{function} trapped"):
+        calls[function]()
+    assert host.component("alpha").restarts == 1
+    if function == "shutdown":  # stopped all the same
+        with pytest.raises(ComponentFailed, match="stopped"):
+            run(host, "alpha", {"op": "echo", "data": "x"})
+    else:  # a new store, initialised again: the trap is gone with the old one
+        assert run(host, "alpha", {"op": "echo", "data": "again"}) == {"data": "again"}
+        assert host.health("alpha").healthy
+    assert run(host, "beta", {"op": "echo", "data": "unaffected"}) == {"data": "unaffected"}
+
+
+def test_a_trap_in_handle_message_and_handle_callback_is_contained(
+    host: AirssysHost, probe: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    grant = '[capabilities.messaging]\nsend = ["beta"]\n'
+    start(host, probe, tmp_path, "alpha", grant)
+    start(host, probe, tmp_path, "beta", '[capabilities.messaging]\nsend = ["alpha"]\n')
+    run(host, "alpha", {"op": "trap-in", "calls": ["handle-message", "handle-callback"]})
+    with caplog.at_level(logging.WARNING, logger="witgen.component"):
+        run(host, "beta", {"op": "send-message", "target": "alpha", "data": "hello"})
+        assert host.component("alpha").restarts == 1  # the delivery trapped it
+        run(host, "alpha", {"op": "trap-in", "calls": ["handle-callback"]})
+        request = json.dumps({"op": "echo", "data": "ping"})
+        run(host, "alpha", {"op": "send-request", "target": "beta", "data": request})
+        assert host.component("alpha").restarts == 2  # so did the callback
+    failures = [r.getMessage() for r in caplog.records if "not delivered" in r.getMessage()]
+    assert len(failures) == 2 and all("trapped" in text for text in failures)
+    assert run(host, "alpha", {"op": "messages"}) == {"messages": [], "callbacks": []}
+    assert run(host, "beta", {"op": "echo", "data": "unaffected"}) == {"data": "unaffected"}
+
+
+def test_a_trap_in_metadata_refuses_the_load(
+    host: AirssysHost, tmp_path: Path, compiled: Path
+) -> None:
+    """A component whose every function traps (wasm-tools' dummy of the world):
+    `metadata` is the first call, at load."""
+    from support.components import build_dummy_component
+
+    dummy = build_dummy_component(ROOT / "wit", "component", cache_dir=compiled)
+    with pytest.raises(LoadError, match=r"metadata failed: .*metadata trapped"):
+        host.load(dummy, manifest(tmp_path, "dummy"))
+    assert host.component_names() == []
+
+
 def test_a_component_that_keeps_trapping_is_failed(
     tmp_path: Path, probe: Path, compiled: Path
 ) -> None:

@@ -49,6 +49,12 @@ class State:
 _MESSAGES: list[dict[str, Json]] = []
 _CALLBACKS: list[dict[str, Json]] = []
 _HOGS: list[bytearray] = []  # what `alloc` holds on to
+_TRAP_IN: set[str] = set()  # lifecycle functions that trap from now on (`trap-in`)
+
+
+def _maybe_trap(function: str) -> None:
+    if function in _TRAP_IN:
+        raise RuntimeError(f"probe: trap requested in {function}")
 
 
 class BadCommand(Exception):
@@ -380,6 +386,15 @@ def _alloc(cmd: dict[str, Json]) -> dict[str, Json]:
     return {"mib": len(_HOGS)}
 
 
+@command("trap-in")
+def _trap_in(cmd: dict[str, Json]) -> dict[str, Json]:
+    calls = cmd.get("calls")
+    if not isinstance(calls, list) or not all(isinstance(c, str) for c in calls):
+        raise BadCommand("`calls` must be a list of lifecycle function names")
+    _TRAP_IN.update(calls)
+    return {"trap-in": sorted(_TRAP_IN)}
+
+
 @command("trap")
 def _trap(cmd: dict[str, Json]) -> dict[str, Json]:
     raise RuntimeError(_str(cmd, "message", "probe: trap requested"))
@@ -467,12 +482,14 @@ class ComponentLifecycle(exports.ComponentLifecycle):
     """The exported `component-lifecycle` interface."""
 
     def init(self, config: types.ComponentConfig) -> None:
+        _maybe_trap("init")
         State.config = config
         State.init_calls += 1
         if ("FAIL_INIT", "1") in [tuple(pair) for pair in config.env]:
             raise Err(types.ComponentError_InitializationFailed("FAIL_INIT=1"))
 
     def execute(self, operation: bytes, context: types.ExecutionContext) -> bytes:
+        _maybe_trap("execute")
         try:
             result = run(operation)
         except BadCommand as error:
@@ -480,11 +497,13 @@ class ComponentLifecycle(exports.ComponentLifecycle):
         return json.dumps(result).encode("utf-8")
 
     def handle_message(self, sender: str, message: bytes) -> None:
+        _maybe_trap("handle-message")
         if message == b"trap":
             raise RuntimeError("probe: trap requested by message")
         _MESSAGES.append({"sender": sender, **_bytes_out("data", message)})
 
     def handle_callback(self, request_id: str, result: Result[bytes, str]) -> None:
+        _maybe_trap("handle-callback")
         if isinstance(result, Ok):
             _CALLBACKS.append(
                 {"request-id": request_id, "ok": True, **_bytes_out("data", result.value)}
@@ -493,10 +512,12 @@ class ComponentLifecycle(exports.ComponentLifecycle):
             _CALLBACKS.append({"request-id": request_id, "ok": False, "err": result.value})
 
     def metadata(self) -> types.ComponentMetadata:
+        _maybe_trap("metadata")
         return METADATA
 
     def health(self) -> types.HealthStatus:
+        _maybe_trap("health")
         return types.HealthStatus(healthy=True, reason=None)
 
     def shutdown(self) -> None:
-        return None
+        _maybe_trap("shutdown")
