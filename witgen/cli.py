@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from witgen.docs.cli import add_docs_command
 from witgen.evolution.cli import add_diff_command
 
 EXIT_OK = 0
@@ -94,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_manifest_command(commands)
     _add_host_commands(commands)
     add_diff_command(commands)
+    add_docs_command(commands)
 
     generate = commands.add_parser(
         "generate",

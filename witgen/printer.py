@@ -564,3 +564,40 @@ class _Printer:
 
 
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+# ---------------------------------------------------------------- single items
+
+
+def print_function(resolve: ir.Resolve, function: ir.Function) -> str:
+    """One function as its interface, world or resource declares it, without
+    docs or gates: `name: func(a: u32) -> string;`, `constructor(x: u32);`,
+    `make: static func() -> r;`."""
+    printer = _Printer(resolve, docs=False)
+    out = printer.out
+    if function.kind in ("static", "async-static"):
+        out.write(f"{escape(function.item_name)}: static ")
+    elif function.kind != "constructor":
+        out.write(f"{escape(function.item_name)}: ")
+    printer.function(function)
+    out.raw(";")
+    return out.text()
+
+
+def print_type_definition(resolve: ir.Resolve, type_id: ir.TypeId) -> str:
+    """The declaration of a named type, as the printer writes it in its
+    interface or world, without docs or gates (a resource without its functions)."""
+    printer = _Printer(resolve, docs=False)
+    typedef = resolve.types[type_id]
+    if isinstance(typedef.kind, ir.ResourceKind):
+        printer.resource(typedef, [])
+    else:
+        printer.declare(typedef)
+    return printer.out.text().rstrip("\n")
+
+
+def print_type(resolve: ir.Resolve, ty: ir.Type) -> str:
+    """A reference to a type, as a parameter or field writes it: `list<u8>`, `point`."""
+    printer = _Printer(resolve, docs=False)
+    printer.type_name(ty)
+    return printer.out.text()

@@ -1,0 +1,104 @@
+"""`witgen docs`: the command line of the Markdown reference.
+
+In: arguments: PATH (a .wit file or a package folder), `--out DIR`, and
+optionally `--world`, `--features`, `--all-features`, `--check`.  Out: the
+pages under DIR (written only when changed; pages witgen docs wrote earlier
+that are no longer produced are removed), one line per file written or
+removed on standard output, and the exit status: 0 success, 1 diagnostics
+(or stale pages with `--check`), 2 usage errors (a `--world` PATH does not
+have).  WIT errors are raised as `WitError` for `witgen.cli` to print.
+
+`add_docs_command` registers the command with `witgen`'s parser.  Like
+`witgen.cli`, it imports the compiler inside the command so that
+`witgen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EXIT_OK = 0
+EXIT_DIAGNOSTICS = 1
+EXIT_USAGE = 2
+
+
+def add_docs_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `witgen docs` with `set_defaults(run=run_docs)`."""
+    docs = commands.add_parser(
+        "docs",
+        help="write a Markdown reference of WIT packages",
+        description=(
+            "Resolve PATH and write a Markdown reference of it under DIR: an index, and one "
+            "page per interface and world with each function's WIT signature, its Python "
+            "signature in the bindings `witgen generate` writes, its doc comment, capability "
+            "and gates, and every type with its fields and cases. Files are rewritten only "
+            "when their content changes."
+        ),
+    )
+    docs.add_argument("path", metavar="PATH", help="a .wit file or a package folder")
+    docs.add_argument("--out", metavar="DIR", required=True, help="the folder to write to")
+    docs.add_argument(
+        "--world", metavar="W", help="document this world of PATH only (default: everything)"
+    )
+    docs.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; list the pages that are not up to date and exit 1 if any",
+    )
+    docs.add_argument(
+        "--features",
+        action="append",
+        default=[],
+        metavar="NAME[,NAME...]",
+        help="enable @unstable features (repeatable, comma-separated)",
+    )
+    docs.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
+    docs.set_defaults(run=run_docs)
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    """Run `witgen docs`; return the exit status."""
+    from pathlib import Path
+
+    from witgen.docs.reference import render_reference, stale_pages, write_pages
+    from witgen.resolve.passes import resolve_path
+
+    features = [
+        name
+        for option in args.features
+        for word in option.split()
+        for name in word.split(",")
+        if name
+    ]
+    resolve = resolve_path(args.path, features, args.all_features)
+    source = Path(os.path.relpath(args.path)).as_posix()
+    try:
+        pages = render_reference(resolve, source, args.world)
+    except LookupError as error:
+        print(f"witgen docs: error: {error.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out)
+    try:
+        if args.check:
+            stale = stale_pages(out, pages)
+            for name in stale:
+                print(f"{(out / name).as_posix()}: not up to date", file=sys.stderr)
+            if stale:
+                print(
+                    f"error: {len(stale)} page(s) are stale; run `witgen docs {args.path} "
+                    f"--out {args.out}`",
+                    file=sys.stderr,
+                )
+                return EXIT_DIAGNOSTICS
+            return EXIT_OK
+        changes = write_pages(out, pages)
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    for name in changes.written:
+        print(f"wrote {(out / name).as_posix()}")
+    for name in changes.removed:
+        print(f"removed {(out / name).as_posix()}")
+    return EXIT_OK
