@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from witgen.docs.cli import add_docs_command
 from witgen.evolution.cli import add_diff_command
+from witgen.guest.cli import add_build_command
 
 EXIT_OK = 0
 EXIT_DIAGNOSTICS = 1
@@ -95,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_manifest_command(commands)
     _add_host_commands(commands)
     add_diff_command(commands)
+    add_build_command(commands)
     add_docs_command(commands)
 
     generate = commands.add_parser(
@@ -120,6 +122,14 @@ def _parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="write nothing; list the files that are not up to date and exit 1 if any",
+    )
+    generate.add_argument(
+        "--guest",
+        action="store_true",
+        help=(
+            "write the typed starting point of a Python component of --world into --out "
+            "(default: app): app.py and Component.toml when missing, wit_imports.py always"
+        ),
     )
     _add_feature_options(generate)
     generate.set_defaults(run=_generate)
@@ -208,6 +218,11 @@ def _print(args: argparse.Namespace) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     from pathlib import Path
+
+    if args.guest:
+        from witgen.guest.cli import run_generate_guest
+
+        return run_generate_guest(args, _features(args))
 
     from witgen.codegen.generate import (
         ConfigError,

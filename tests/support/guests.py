@@ -6,12 +6,14 @@ time (module `wit_world`), so the folder holds no generated code.
 
 Public functions
 ----------------
-`build_guest(app_dir, world, wit_dir, cache_dir, module="app") -> Path`
+`build_guest(app_dir, world, wit_dir, cache_dir, module="app", *, python_path=()) -> Path`
     Runs `componentize-py -d <wit_dir> -w <world> componentize <module> -p <app_dir>`
-    and returns the component's path, `<cache_dir>/<world>-<hash16>.wasm`.  The hash
-    (sha256) covers every file under `app_dir` (relative path and bytes; `__pycache__`
-    left out), every file under `wit_dir`, the world, the module name and the
-    componentize-py version, so any change rebuilds and nothing else does.  A build
+    (then `-p <folder>` for each folder of `python_path`, such as the guest SDK's
+    `sdk/`) and returns the component's path, `<cache_dir>/<world>-<hash16>.wasm`.
+    The hash (sha256) covers every file under `app_dir` (relative path and bytes;
+    `__pycache__` left out), every file under `wit_dir` and under each `python_path`
+    folder, the world, the module name and the componentize-py version, so any
+    change rebuilds and nothing else does.  A build
     takes 6-7 s on 2 idle CPUs (12-24 s when other work shares them) and gives a
     component of about 18.6 MB; componentize-py's output is not byte-for-byte
     reproducible, which is why the key is the inputs.
@@ -28,7 +30,8 @@ Public functions
 `componentize_py_available() -> bool`
     Whether componentize-py can be run, so that tests can skip without it.
 `componentize_py_version() -> str`
-`guest_hash(app_dir, world, wit_dir, module="app") -> str`, `artifact_path(wasm_path, flavour="")`
+`guest_hash(app_dir, world, wit_dir, module="app", *, python_path=()) -> str`
+`artifact_path(wasm_path, flavour="")`
     The cache key of a build, and where `load_guest` keeps a compiled component.
 
 Concurrency: pytest-xdist workers may ask for the same build or compile at once.
@@ -47,11 +50,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from importlib.metadata import PackageNotFoundError
@@ -60,6 +62,8 @@ from pathlib import Path
 
 from wasmtime import Engine, WasmtimeError
 from wasmtime.component import Component
+
+from witgen.guest.build import BuildError, componentize_py_command, run_componentize
 
 __all__ = [
     "GuestBuildError",
@@ -85,26 +89,9 @@ class GuestBuildError(RuntimeError):
 # ---------------------------------------------------------------- componentize-py
 
 
-@cache
 def _componentize_py_command() -> tuple[str, ...] | None:
-    """How to run componentize-py: the console script beside the interpreter, or the
-    interpreter running the module's `script` entry point; `None` when neither works."""
-    script = Path(sys.executable).parent / "componentize-py"
-    if script.is_file() and os.access(script, os.X_OK):
-        return (str(script),)
-    module = (
-        sys.executable,
-        "-c",
-        "import sys; from componentize_py import script; "
-        "sys.argv[0] = 'componentize-py'; sys.exit(script())",
-    )
-    try:
-        probe = subprocess.run(
-            [*module, "--version"], capture_output=True, text=True, timeout=60, check=False
-        )
-    except OSError:
-        return None
-    return module if probe.returncode == 0 else None
+    """How to run componentize-py (`witgen.guest.build.componentize_py_command`)."""
+    return componentize_py_command()
 
 
 def componentize_py_available() -> bool:
@@ -155,13 +142,22 @@ def _hash_tree(update: Callable[[bytes], None], label: str, root: Path) -> None:
         _feed(update, path.read_bytes())
 
 
-def guest_hash(app_dir: Path, world: str, wit_dir: Path, module: str = "app") -> str:
+def guest_hash(
+    app_dir: Path,
+    world: str,
+    wit_dir: Path,
+    module: str = "app",
+    *,
+    python_path: Sequence[Path] = (),
+) -> str:
     """The sha256 (hex) a build of these inputs is cached under."""
     digest = hashlib.sha256()
     parts = (_CACHE_SCHEMA, world, module, componentize_py_version())
     _feed(digest.update, *(part.encode() for part in parts))
     _hash_tree(digest.update, "app", app_dir)
     _hash_tree(digest.update, "wit", wit_dir)
+    for index, folder in enumerate(python_path):  # none: the hash of a build without them
+        _hash_tree(digest.update, f"path{index}", folder)
     return digest.hexdigest()
 
 
@@ -188,17 +184,25 @@ def _temporary_beside(path: Path, suffix: str) -> Path:
 
 
 def build_guest(
-    app_dir: Path, world: str, wit_dir: Path, cache_dir: Path, module: str = "app"
+    app_dir: Path,
+    world: str,
+    wit_dir: Path,
+    cache_dir: Path,
+    module: str = "app",
+    *,
+    python_path: Sequence[Path] = (),
 ) -> Path:
-    """The component componentize-py makes of `module` in `app_dir` for `world` of
-    the WIT in `wit_dir`, built at most once per content (see the module docstring)."""
+    """The component componentize-py makes of `module` in `app_dir` (importing from
+    `python_path` too) for `world` of the WIT in `wit_dir`, built at most once per
+    content (see the module docstring)."""
     app_dir, wit_dir, cache_dir = Path(app_dir), Path(wit_dir), Path(cache_dir)
+    python_path = [Path(folder) for folder in python_path]
     if not (app_dir / f"{module}.py").is_file() and not (app_dir / module).is_dir():
         raise GuestBuildError(f"{app_dir} has no module `{module}`")
     command = _componentize_py_command()
     if command is None:
         raise GuestBuildError("componentize-py is not installed beside " + sys.executable)
-    hash16 = guest_hash(app_dir, world, wit_dir, module)[:16]
+    hash16 = guest_hash(app_dir, world, wit_dir, module, python_path=python_path)[:16]
     target = cache_dir / f"{world}-{hash16}.wasm"
     if target.is_file():
         return target
@@ -208,7 +212,13 @@ def build_guest(
         temporary = _temporary_beside(target, ".wasm")
         try:
             _componentize(
-                command, app_dir=app_dir, world=world, wit_dir=wit_dir, module=module, out=temporary
+                command,
+                app_dir=app_dir,
+                python_path=python_path,
+                world=world,
+                wit_dir=wit_dir,
+                module=module,
+                out=temporary,
             )
             os.replace(temporary, target)
         finally:
@@ -217,51 +227,30 @@ def build_guest(
 
 
 def _componentize(
-    command: tuple[str, ...], *, app_dir: Path, world: str, wit_dir: Path, module: str, out: Path
+    command: tuple[str, ...],
+    *,
+    app_dir: Path,
+    python_path: Sequence[Path] = (),
+    world: str,
+    wit_dir: Path,
+    module: str,
+    out: Path,
 ) -> None:
-    # Build from a copy: the guest interpreter writes `__pycache__` into its python
-    # path during the build, and a copy is also exactly the files that were hashed.
-    # Only that folder goes into the component: no virtualenv's site-packages
-    # (componentize-py adds `$VIRTUAL_ENV`'s) and no current folder (the default
-    # python path is `.`, so componentize-py runs in an empty folder).
-    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    env["RUST_BACKTRACE"] = "0"  # the error, not pages of native backtrace
-    with tempfile.TemporaryDirectory(prefix="witgen-guest-") as workdir:
-        app_copy = Path(workdir) / "app"
-        shutil.copytree(app_dir, app_copy, ignore=shutil.ignore_patterns("__pycache__"))
-        empty = Path(workdir) / "cwd"
-        empty.mkdir()
-        argv = [
-            *command,
-            "--quiet",
-            "-d",
-            str(wit_dir.resolve()),
-            "-w",
-            world,
-            "componentize",
-            module,
-            "-p",
-            str(app_copy),
-            "-o",
-            str(out.resolve()),
-        ]
-        try:
-            done = subprocess.run(
-                argv,
-                cwd=empty,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=_BUILD_TIMEOUT_S,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise GuestBuildError(f"{' '.join(argv)}: {error}") from error
-    if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
-        raise GuestBuildError(
-            f"componentize-py failed (exit {done.returncode}): {' '.join(argv)}\n"
-            f"{done.stderr.strip() or done.stdout.strip()}"
+    # `witgen build` runs componentize-py the same way (from a copy of the app
+    # folder, in an empty folder, without the virtualenv's site-packages).
+    try:
+        run_componentize(
+            command,
+            app_dir=app_dir,
+            world=world,
+            wit_dir=wit_dir,
+            module=module,
+            out=out,
+            python_path=python_path,
+            ignore=("__pycache__",),
         )
+    except BuildError as error:
+        raise GuestBuildError(str(error)) from error
 
 
 # ---------------------------------------------------------------- loading

@@ -188,6 +188,8 @@ def fingerprint(options: Options) -> str | None:
     digest.update(json.dumps(settings).encode())
     try:
         for path in sorted(templates_path().glob("*.jinja")):
+            if path.name.startswith("guest_"):
+                continue  # `witgen generate --guest`'s templates, not the bindings'
             digest.update(b"\0template\0" + path.name.encode() + b"\0" + path.read_bytes())
         for path in sorted(Path(__file__).parent.glob("*.py")):
             digest.update(b"\0codegen\0" + path.name.encode() + b"\0" + path.read_bytes())

@@ -150,3 +150,30 @@ def package_module(package: ir.PackageName) -> PythonName:
 def resource_host_name(resource: str) -> PythonName:
     """The protocol a host implements for a resource it defines: `HostBlob`."""
     return _escape(f"Host{pascal(resource)}")
+
+
+# ---------------------------------------------------------------- componentize-py's names
+#
+# A Python guest (`witgen generate --guest`) is typed against the bindings that
+# componentize-py generates when it builds the component, so its names are
+# componentize-py's, not witgen's: the same casing, but only keywords get a
+# trailing `_` (a WIT function `set` stays `set`, a field `list` stays `list`).
+
+
+def _escape_keyword(text: str) -> PythonName:
+    return PythonName(text + "_" if keyword.iskeyword(text) else text)
+
+
+def guest_function_name(name: str) -> PythonName:
+    """A function, parameter, field or module as componentize-py names it."""
+    return _escape_keyword(snake(name))
+
+
+def guest_type_name(name: str) -> PythonName:
+    """A type, or the protocol class of an exported interface, as componentize-py names it."""
+    return _escape_keyword(pascal(name))
+
+
+def guest_constant_name(name: str) -> PythonName:
+    """An enum case or a flag as componentize-py names it."""
+    return PythonName(name.replace("-", "_").upper())

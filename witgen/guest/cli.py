@@ -1,0 +1,138 @@
+"""The command line of Python guests: `witgen build` and `witgen generate --guest`.
+
+In: parsed arguments.  Out: messages on standard output (what was written or
+built) and standard error (warnings, errors), and the exit status: 0 success,
+1 diagnostics (WIT errors, manifest errors, a failed build), 2 usage errors (no
+world to build for, an app folder that does not exist).  Raises nothing: every
+error is printed once, as `error: ...`, never as a traceback.
+
+`add_build_command` registers `witgen build` with `witgen`'s parser;
+`run_generate_guest` is what `witgen generate --guest` runs.  Heavy modules are
+imported inside the commands so that `witgen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EXIT_OK = 0
+EXIT_DIAGNOSTICS = 1
+EXIT_USAGE = 2
+
+
+def add_build_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `witgen build` with `set_defaults(run=run_build)`."""
+    build = commands.add_parser(
+        "build",
+        help="build a Python app folder into a component, checking its Component.toml",
+        description=(
+            "Check the app's Component.toml against what a component of the world imports "
+            "(errors: a manifest the host would refuse; warnings: an imported interface none "
+            "of whose capabilities is granted, or a grant nothing needs), then run "
+            "componentize-py to build the component. WIT and world default to what "
+            "`witgen generate --guest` recorded in the app's wit_imports.py."
+        ),
+    )
+    build.add_argument("app_dir", metavar="APP_DIR", help="the folder holding app.py")
+    build.add_argument("--wit", metavar="DIR", help="the WIT folder (default: as recorded, or wit)")
+    build.add_argument("--world", metavar="W", help="the world (default: as recorded)")
+    build.add_argument(
+        "-o", "--output", metavar="OUT.wasm", help="the component (default: APP_DIR/app.wasm)"
+    )
+    build.add_argument(
+        "--manifest", metavar="FILE", help="its Component.toml (default: APP_DIR/Component.toml)"
+    )
+    build.add_argument("--module", default="app", help="the app's module (default: app)")
+    build.set_defaults(run=run_build)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from witgen.guest.build import BuildError, build_component, recorded_defaults
+
+    app_dir = Path(args.app_dir)
+    if not app_dir.is_dir():
+        print(f"witgen build: error: {args.app_dir}: no such folder", file=sys.stderr)
+        return EXIT_USAGE
+    recorded = recorded_defaults(app_dir)
+    world = args.world or recorded.get("WIT_WORLD")
+    if world is None:
+        print(
+            "witgen build: error: no world: give --world W (or generate the app with "
+            "`witgen generate --guest`, which records it)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.wit is not None:
+        wit = Path(args.wit)
+    elif "WIT_PATH" in recorded:
+        wit = app_dir / recorded["WIT_PATH"]
+    else:
+        wit = Path("wit")
+    output = Path(args.output) if args.output else app_dir / f"{args.module}.wasm"
+    manifest = Path(args.manifest) if args.manifest else app_dir / "Component.toml"
+    try:
+        built = build_component(
+            app_dir, wit=wit, world=world, out=output, manifest=manifest, module=args.module
+        )
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    for warning in built.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"built {_shown(built.wasm)} ({built.size / 1e6:.1f} MB in {built.seconds:.1f} s) "
+        f"for world `{world}`"
+    )
+    return EXIT_OK
+
+
+def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
+    """`witgen generate --guest [PATH] --world W [--out APP_DIR]`."""
+    from pathlib import Path
+
+    from witgen.codegen.generate import ConfigError
+    from witgen.guest.generate import generate_guest, write_guest
+
+    if args.world is None:
+        print("witgen generate: error: --guest needs --world W", file=sys.stderr)
+        return EXIT_USAGE
+    if args.check:
+        print("witgen generate: error: --guest and --check go separately", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out or "app")
+    try:
+        files = generate_guest(
+            Path(args.path or "wit"),
+            args.world,
+            out,
+            features=tuple(features),
+            all_features=args.all_features,
+        )
+        changes = write_guest(out, files)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    for name in changes.written:
+        print(f"wrote {_shown(out / name)}")
+    for name in changes.created:
+        print(f"created {_shown(out / name)}")
+    for name in changes.kept:
+        print(f"kept {_shown(out / name)} (yours: witgen does not rewrite it)")
+    return EXIT_OK
+
+
+def _shown(path: object) -> str:
+    """A path relative to the current folder when it is under it."""
+    text = str(path)
+    relative = os.path.relpath(text)
+    return text if relative.startswith("..") else relative
