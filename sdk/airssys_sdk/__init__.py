@@ -11,9 +11,10 @@ world (`airssys:component-core/component` or `extended-component`):
   `send-request` with the `handle-callback` that answers it.
 
 Only the standard library is used, so componentize-py bundles it as it is.
-The functions that call the host import the component's generated bindings
-(`wit_world`) when they are called, so the rest also runs outside a component
-(tests, hosts encoding payloads).
+The component's generated bindings (`wit_world`) are imported with the SDK, as
+componentize-py requires (a component cannot import a module later), and only
+if they are there, so the rest also runs outside a component (tests, hosts
+encoding payloads); see `_host.py`.
 """
 
 from airssys_sdk.encoding import (

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from airssys_sdk import _host
+
 
 def _send(level: str, message: str, context: dict[str, object]) -> None:
-    from wit_world.imports import host_services, types  # type: ignore[import-not-found]
-
     pairs = [(str(key), str(value)) for key, value in context.items()] or None
-    host_services.log(getattr(types.LogLevel, level.upper()), message, pairs)
+    _host.host_services().log(getattr(_host.types().LogLevel, level.upper()), message, pairs)
 
 
 def trace(message: str, **context: Any) -> None:

@@ -24,8 +24,10 @@ FAKE = """
 import json, os, sys
 args = sys.argv[1:]
 with open(os.environ["FAKE_RECORD"], "w") as record:
+    paths = [args[i + 1] for i, arg in enumerate(args) if arg == "-p"]
     json.dump({"args": args, "cwd": os.getcwd(),
-               "files": sorted(os.listdir(args[args.index("-p") + 1]))}, record)
+               "files": sorted(os.listdir(args[args.index("-p") + 1])),
+               "paths": [sorted(os.listdir(path)) for path in paths]}, record)
 if os.environ.get("FAKE_FAIL"):
     print("error: app.py: something is wrong in the guest", file=sys.stderr)
     sys.exit(1)
@@ -70,6 +72,21 @@ def test_build_runs_componentize_py_with_the_recorded_world(
     assert args[args.index("componentize") + 1] == "app"
     assert call["files"] == ["Component.toml", "app.py", "wit_imports.py"]  # no .wasm
     assert Path(call["cwd"]).name == "cwd" and not list(Path(call["cwd"]).glob("*"))
+
+
+def test_the_sdk_and_other_python_paths(tmp_path: Path, fake: Path) -> None:
+    app = app_of(tmp_path, "component")
+    extra = tmp_path / "shared"
+    extra.mkdir()
+    (extra / "helpers.py").write_text("X = 1\n")
+    assert main(["build", str(app), "-p", str(extra)]) == 0
+    paths = json.loads(fake.read_text())["paths"]
+    # the app, the extra folder, and the SDK alone (never what is installed beside it)
+    assert paths == [
+        ["Component.toml", "app.py", "wit_imports.py"],
+        ["helpers.py"],
+        ["airssys_sdk"],
+    ]
 
 
 def test_build_options(tmp_path: Path, fake: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -106,11 +106,14 @@ def run_componentize(
     module: str,
     out: Path,
     python_path: Sequence[Path] = (),
+    packages: Sequence[Path] = (),
     ignore: Sequence[str] = IGNORED,
 ) -> None:
     """Run `componentize-py -d wit_dir -w world componentize module -p <copy of app_dir>
-    [-p <copy of a python_path folder>...] -o out`; `BuildError` with its command line
-    and stderr when it fails.
+    [-p <copy of a python_path folder>...] [-p <copies of the packages>] -o out`;
+    `BuildError` with its command line and stderr when it fails.  `packages` are
+    package folders (such as the installed `airssys_sdk`) copied into one folder
+    of their own, so that what sits beside them (a site-packages) stays out.
 
     It builds from copies of the folders (without `ignore`d files): the guest
     interpreter writes `__pycache__` into its python path during the build.  Only
@@ -127,6 +130,13 @@ def run_componentize(
             copy = Path(workdir) / f"path{index}"
             shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(*ignore))
             extra += ["-p", str(copy)]
+        if packages:
+            shared = Path(workdir) / "packages"
+            for package in packages:
+                shutil.copytree(
+                    package, shared / package.name, ignore=shutil.ignore_patterns(*ignore)
+                )
+            extra += ["-p", str(shared)]
         empty = Path(workdir) / "cwd"
         empty.mkdir()
         argv = [
@@ -271,6 +281,16 @@ def world_imports(
     return found
 
 
+def sdk_folder() -> Path | None:
+    """The folder of the installed guest SDK package, `airssys_sdk` (None without it)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("airssys_sdk")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def build_component(
     app_dir: Path,
     *,
@@ -279,8 +299,12 @@ def build_component(
     out: Path,
     manifest: Path,
     module: str = "app",
+    python_path: Sequence[Path] = (),
 ) -> Built:
-    """Check the manifest, then build (see the module docstring)."""
+    """Check the manifest, then build (see the module docstring).
+
+    The app can import modules from `python_path` folders and the guest SDK,
+    `airssys_sdk`, which is installed with witgen."""
     if not (app_dir / f"{module}.py").is_file() and not (app_dir / module).is_dir():
         raise BuildError(f"{app_dir}: no module `{module}` (no {module}.py) to build")
     report = check_manifest(manifest, world_imports(wit, world))
@@ -297,8 +321,16 @@ def build_component(
     temporary = out.with_name(f".{out.name}.witgen-tmp")
     started = time.perf_counter()
     try:
+        sdk = sdk_folder()
         run_componentize(
-            command, app_dir=app_dir, world=world, wit_dir=wit, module=module, out=temporary
+            command,
+            app_dir=app_dir,
+            world=world,
+            wit_dir=wit,
+            module=module,
+            out=temporary,
+            python_path=python_path,
+            packages=[sdk] if sdk is not None else [],
         )
         os.replace(temporary, out)
     finally:

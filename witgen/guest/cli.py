@@ -45,6 +45,17 @@ def add_build_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "--manifest", metavar="FILE", help="its Component.toml (default: APP_DIR/Component.toml)"
     )
     build.add_argument("--module", default="app", help="the app's module (default: app)")
+    build.add_argument(
+        "-p",
+        "--python-path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help=(
+            "another folder the app imports modules from (repeatable); the guest SDK, "
+            "airssys_sdk, is always available"
+        ),
+    )
     build.set_defaults(run=run_build)
 
 
@@ -76,7 +87,13 @@ def run_build(args: argparse.Namespace) -> int:
     manifest = Path(args.manifest) if args.manifest else app_dir / "Component.toml"
     try:
         built = build_component(
-            app_dir, wit=wit, world=world, out=output, manifest=manifest, module=args.module
+            app_dir,
+            wit=wit,
+            world=world,
+            out=output,
+            manifest=manifest,
+            module=args.module,
+            python_path=[Path(folder) for folder in args.python_path],
         )
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)

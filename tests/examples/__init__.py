@@ -1,0 +1,1 @@
+"""Tests of the example components in examples/: built, run, and refused."""
