@@ -198,9 +198,8 @@ class ModuleView:
     aliases: list[tuple[AliasView, frozenset[str]]] = field(default_factory=list)
     codecs: list[tuple[PythonName, str, frozenset[str]]] = field(default_factory=list)
     signatures: list[tuple[PythonName, str]] = field(default_factory=list)
-    deprecations: list[tuple[str, str]] = field(
-        default_factory=list
-    )  # (key, rt_wit.Deprecated(...))
+    # (name in SIGNATURES, or "" for the interface; `rt_wit.Deprecated(...)`)
+    deprecations: list[tuple[str, str]] = field(default_factory=list)
     functions: list[FunctionView] = field(default_factory=list)  # interface functions
     imported_functions: list[FunctionView] = field(default_factory=list)  # world
     exported_functions: list[FunctionView] = field(default_factory=list)  # world
