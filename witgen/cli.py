@@ -1,9 +1,11 @@
 """The `witgen` command line.
 
 In: arguments.  Out: output on stdout, diagnostics on stderr, and the exit
-status: 0 success, 1 diagnostics (the input is wrong), 2 usage errors.  This
-is the only module that prints or exits; the rest of witgen raises `WitError`.
-Heavy modules are imported inside each command so that `witgen --help` is fast.
+status: 0 success, 1 diagnostics (the input is wrong), 2 usage errors.  Only
+the command modules print (this one, `commands.py` which they share, and the
+`cli.py` of `evolution`, `docs` and `guest`, whose commands it registers); the
+rest of witgen raises `WitError`.  Heavy modules are imported inside each
+command so that `witgen --help` is fast.
 """
 
 from __future__ import annotations
@@ -13,14 +15,19 @@ import os
 import sys
 from collections.abc import Sequence
 
+from witgen.commands import (
+    EXIT_DIAGNOSTICS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_feature_options,
+    features_of,
+    print_wit_error,
+    shown,
+)
 from witgen.docs.cli import add_docs_command
 from witgen.evolution.cli import add_diff_command
 from witgen.guest.cli import add_build_command
-
-EXIT_OK = 0
-EXIT_DIAGNOSTICS = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 70
 
 DEFAULT_WIT = "wit"
 
@@ -40,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except WitError as error:
-        _print_errors(error)
+        print_wit_error(error)
         return EXIT_DIAGNOSTICS
     except KeyboardInterrupt:
         return 130
@@ -91,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="W",
         help="with --deny-deprecated: look at this world only (default: every world)",
     )
-    _add_feature_options(check)
+    add_feature_options(check)
     check.set_defaults(run=_check)
     _add_manifest_command(commands)
     _add_host_commands(commands)
@@ -131,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
             "(default: app): app.py and Component.toml when missing, wit_imports.py always"
         ),
     )
-    _add_feature_options(generate)
+    add_feature_options(generate)
     generate.set_defaults(run=_generate)
 
     print_command = commands.add_parser(
@@ -151,22 +158,9 @@ def _parser() -> argparse.ArgumentParser:
     print_command.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
-    _add_feature_options(print_command)
+    add_feature_options(print_command)
     print_command.set_defaults(run=_print)
     return parser
-
-
-def _add_feature_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--features",
-        action="append",
-        default=[],
-        metavar="NAME[,NAME...]",
-        help="enable @unstable features (repeatable, comma-separated)",
-    )
-    parser.add_argument(
-        "--all-features", action="store_true", help="enable every @unstable feature"
-    )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -177,13 +171,13 @@ def _check(args: argparse.Namespace) -> int:
     for path in args.paths:
         sources = SourceMap()
         try:
-            resolve = resolve_path(path, _features(args), args.all_features, sources)
+            resolve = resolve_path(path, features_of(args), args.all_features, sources)
             if args.deny_deprecated:
                 from witgen.evolution.deprecation import check_deprecated
 
                 check_deprecated(resolve, sources, args.world)
         except WitError as error:
-            _print_errors(error)
+            print_wit_error(error)
             status = EXIT_DIAGNOSTICS
         except LookupError as error:  # --world names no world of PATH
             print(f"error: {error}", file=sys.stderr)
@@ -194,7 +188,7 @@ def _check(args: argparse.Namespace) -> int:
 def _print(args: argparse.Namespace) -> int:
     from witgen.resolve.passes import resolve_path
 
-    resolve = resolve_path(args.path, _features(args), args.all_features)
+    resolve = resolve_path(args.path, features_of(args), args.all_features)
     if args.json:
         from witgen.json_view import dumps
 
@@ -222,7 +216,7 @@ def _generate(args: argparse.Namespace) -> int:
     if args.guest:
         from witgen.guest.cli import run_generate_guest
 
-        return run_generate_guest(args, _features(args))
+        return run_generate_guest(args, features_of(args))
 
     from witgen.codegen.generate import (
         ConfigError,
@@ -238,7 +232,7 @@ def _generate(args: argparse.Namespace) -> int:
             wit=args.path,
             out=args.out,
             world=args.world,
-            features=_features(args),
+            features=features_of(args),
             all_features=args.all_features,
             cwd=Path.cwd(),
         )
@@ -248,7 +242,7 @@ def _generate(args: argparse.Namespace) -> int:
         if args.check:
             stale = stale_files(options.out, generated)
             for name, why in stale:
-                print(f"{_shown(options.out / name)}: {why}", file=sys.stderr)
+                print(f"{shown(options.out / name)}: {why}", file=sys.stderr)
             if stale:
                 print(
                     f"error: {len(stale)} generated file(s) are stale; run `witgen generate`",
@@ -264,30 +258,10 @@ def _generate(args: argparse.Namespace) -> int:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     for name in changes.written:
-        print(f"wrote {_shown(options.out / name)}")
+        print(f"wrote {shown(options.out / name)}")
     for name in changes.removed:
-        print(f"removed {_shown(options.out / name)}")
+        print(f"removed {shown(options.out / name)}")
     return EXIT_OK
-
-
-def _shown(path: object) -> str:
-    """A path as the user gave it: relative to the current directory when under it."""
-    import os
-
-    text = str(path)
-    relative = os.path.relpath(text)
-    return text if relative.startswith("..") else relative
-
-
-def _features(args: argparse.Namespace) -> list[str]:
-    """`--features "a,b c" --features d` as wasm-tools reads it: split on spaces and commas."""
-    return [
-        name
-        for option in args.features
-        for word in option.split()
-        for name in word.split(",")
-        if name
-    ]
 
 
 def _add_manifest_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -522,14 +496,6 @@ def _run(args: argparse.Namespace) -> int:
         del host
         gc.collect()  # wasmtime's WASI threads end before the interpreter does
     return status
-
-
-def _print_errors(error: Exception) -> None:
-    from witgen.diagnostics import WitError, render
-
-    assert isinstance(error, WitError)
-    for diagnostic in error.diagnostics:
-        print(f"error: {render(diagnostic, error.sources)}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,9 +19,7 @@ import argparse
 import os
 import sys
 
-EXIT_OK = 0
-EXIT_DIAGNOSTICS = 1
-EXIT_USAGE = 2
+from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, add_feature_options, features_of
 
 
 def add_docs_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,14 +45,7 @@ def add_docs_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         action="store_true",
         help="write nothing; list the pages that are not up to date and exit 1 if any",
     )
-    docs.add_argument(
-        "--features",
-        action="append",
-        default=[],
-        metavar="NAME[,NAME...]",
-        help="enable @unstable features (repeatable, comma-separated)",
-    )
-    docs.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
+    add_feature_options(docs)
     docs.set_defaults(run=run_docs)
 
 
@@ -65,13 +56,7 @@ def run_docs(args: argparse.Namespace) -> int:
     from witgen.docs.reference import render_reference, stale_pages, write_pages
     from witgen.resolve.passes import resolve_path
 
-    features = [
-        name
-        for option in args.features
-        for word in option.split()
-        for name in word.split(",")
-        if name
-    ]
+    features = features_of(args)
     resolve = resolve_path(args.path, features, args.all_features)
     source = Path(os.path.relpath(args.path)).as_posix()
     try:

@@ -22,13 +22,18 @@ import sys
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
+from witgen.commands import (
+    EXIT_DIAGNOSTICS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_feature_options,
+    features_of,
+    print_wit_error,
+)
+
 if TYPE_CHECKING:
     from witgen import ir
     from witgen.diagnostics import SourceMap, WitError
-
-EXIT_OK = 0
-EXIT_DIAGNOSTICS = 1
-EXIT_USAGE = 2
 
 
 class InputError(Exception):
@@ -57,14 +62,9 @@ def add_diff_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "--package", metavar="NAME", help="compare only this package (namespace:name)"
     )
     diff.add_argument("--json", action="store_true", help="print the report as JSON")
-    diff.add_argument(
-        "--features",
-        action="append",
-        default=[],
-        metavar="NAME[,NAME...]",
-        help="enable @unstable features on both sides (repeatable, comma-separated)",
+    add_feature_options(
+        diff, "enable @unstable features on both sides (repeatable, comma-separated)"
     )
-    diff.add_argument("--all-features", action="store_true", help="enable every @unstable feature")
     diff.set_defaults(run=run_diff)
 
 
@@ -74,13 +74,7 @@ def run_diff(args: argparse.Namespace) -> int:
     from witgen.evolution.diff import DiffError, Side, diff_resolves
     from witgen.evolution.report import render_json, render_problems, render_text
 
-    features = [
-        name
-        for option in args.features
-        for word in option.split()
-        for name in word.split(",")
-        if name
-    ]
+    features = features_of(args)
     with ExitStack() as scratch:
         try:
             old, old_sources = load_tree(args.old, features, args.all_features, scratch)
@@ -89,7 +83,7 @@ def run_diff(args: argparse.Namespace) -> int:
             print(f"witgen diff: error: {error}", file=sys.stderr)
             return EXIT_USAGE
         except WitError as error:
-            _print_wit_error(error)
+            print_wit_error(error)
             return EXIT_DIAGNOSTICS
     try:
         diff = diff_resolves(old, new, args.package)
@@ -206,10 +200,3 @@ def _relabelled(error: WitError, local: str, spec: str) -> WitError:
         for d in error.diagnostics
     ]
     return WitError(diagnostics, error.sources)
-
-
-def _print_wit_error(error: WitError) -> None:
-    from witgen.diagnostics import render
-
-    for diagnostic in error.diagnostics:
-        print(f"error: {render(diagnostic, error.sources)}", file=sys.stderr)

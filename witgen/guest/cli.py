@@ -14,12 +14,9 @@ imported inside the commands so that `witgen --help` stays fast.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-EXIT_OK = 0
-EXIT_DIAGNOSTICS = 1
-EXIT_USAGE = 2
+from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, shown
 
 
 def add_build_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -104,7 +101,7 @@ def run_build(args: argparse.Namespace) -> int:
     for warning in built.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(
-        f"built {_shown(built.wasm)} ({built.size / 1e6:.1f} MB in {built.seconds:.1f} s) "
+        f"built {shown(built.wasm)} ({built.size / 1e6:.1f} MB in {built.seconds:.1f} s) "
         f"for world `{world}`"
     )
     return EXIT_OK
@@ -140,16 +137,9 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     for name in changes.written:
-        print(f"wrote {_shown(out / name)}")
+        print(f"wrote {shown(out / name)}")
     for name in changes.created:
-        print(f"created {_shown(out / name)}")
+        print(f"created {shown(out / name)}")
     for name in changes.kept:
-        print(f"kept {_shown(out / name)} (yours: witgen does not rewrite it)")
+        print(f"kept {shown(out / name)} (yours: witgen does not rewrite it)")
     return EXIT_OK
-
-
-def _shown(path: object) -> str:
-    """A path relative to the current folder when it is under it."""
-    text = str(path)
-    relative = os.path.relpath(text)
-    return text if relative.startswith("..") else relative
