@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import jinja2
@@ -25,8 +26,10 @@ from witgen.codegen.views import FunctionView, ModuleView
 _TEMPLATES = {"interface": "interface.py.jinja", "world": "world.py.jinja"}
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def template_environment(filters: Mapping[str, Callable[..., object]]) -> jinja2.Environment:
+    """A Jinja environment of `templates/` with the house settings (`StrictUndefined`,
+    `trim_blocks`, `lstrip_blocks`, `keep_trailing_newline`), the compiled-template
+    cache, and `filters`."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_path()),
         bytecode_cache=_bytecode_cache(),
@@ -36,12 +39,21 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    environment.filters["docstring"] = docstring
-    environment.filters["join_docs"] = join_docs
-    environment.filters["pyrepr"] = string
-    environment.filters["function_docs"] = function_docs
-    environment.filters["layout"] = layout
+    environment.filters.update(filters)
     return environment
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return template_environment(
+        {
+            "docstring": docstring,
+            "join_docs": join_docs,
+            "pyrepr": string,
+            "function_docs": function_docs,
+            "layout": layout,
+        }
+    )
 
 
 def render_module(module: ModuleView) -> str:

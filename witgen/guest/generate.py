@@ -32,8 +32,7 @@ import jinja2
 from witgen.codegen.format import format_python
 from witgen.codegen.generate import HEADER, ConfigError, read_text, write_text
 from witgen.codegen.layout import string
-from witgen.codegen.render import docstring
-from witgen.codegen.templates import templates_path
+from witgen.codegen.render import docstring, template_environment
 from witgen.guest.views import (
     ExportClassView,
     GuestView,
@@ -159,25 +158,20 @@ def _tidy(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_path()),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
+    return template_environment(
+        {
+            "docstring": docstring,
+            "pyrepr": string,
+            "tomlstr": _toml_string,
+            "app_docs": _app_docs,
+            "imports_docs": _imports_docs,
+            "class_docs": _class_docs,
+            "method_docs": _method_docs,
+            "import_class_docs": _import_class_docs,
+            "import_function_docs": _import_function_docs,
+            "grant_examples": _grant_examples,
+        }
     )
-    environment.filters["docstring"] = docstring
-    environment.filters["pyrepr"] = string
-    environment.filters["tomlstr"] = _toml_string
-    environment.filters["app_docs"] = _app_docs
-    environment.filters["imports_docs"] = _imports_docs
-    environment.filters["class_docs"] = _class_docs
-    environment.filters["method_docs"] = _method_docs
-    environment.filters["import_class_docs"] = _import_class_docs
-    environment.filters["import_function_docs"] = _import_function_docs
-    environment.filters["grant_examples"] = _grant_examples
-    return environment
 
 
 def _toml_string(text: str) -> str:
