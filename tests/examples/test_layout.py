@@ -2,7 +2,7 @@
 building anything.
 
 Each example's `wit/` is a package folder of its own (its world, and copies of the
-airssys packages in `wit/deps/`, refreshed by `examples/sync-deps.sh`): it must
+airssys packages in `wit/deps/`, refreshed by `wit/sync-deps.sh`): it must
 validate alone, with wasm-tools and with witgen, to the same canonical WIT.  Its
 world imports exactly the host extensions its Component.toml grants something in
 (least privilege at the interface level too), and the manifest loads cleanly.
@@ -38,7 +38,7 @@ def wit_files(folder: Path) -> dict[str, bytes]:
 
 def test_the_folder_holds_the_examples_and_nothing_else() -> None:
     entries = {path.name for path in EXAMPLES.iterdir() if path.name != "__pycache__"}
-    assert entries == {*NAMES, "README.md", "sync-deps.sh"}
+    assert entries == {*NAMES, "README.md"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -54,7 +54,7 @@ def test_an_example_has_its_files(name: str) -> None:
 def test_the_deps_are_copies_of_the_sources(name: str) -> None:
     for package, source in SOURCES.items():
         copy = EXAMPLES / name / "wit" / "deps" / package
-        assert wit_files(copy) == wit_files(source), f"run `sh examples/sync-deps.sh` ({copy})"
+        assert wit_files(copy) == wit_files(source), f"run `sh wit/sync-deps.sh` ({copy})"
 
 
 @pytest.mark.parametrize("name", NAMES)
