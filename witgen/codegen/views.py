@@ -324,7 +324,7 @@ def plan_modules(
 ) -> list[ModuleView]:
     """Every module for the world `world_name` of the main package or, with None,
     for every world of it (every interface, when it has no world)."""
-    planner = _Planner(resolve, source)
+    planner = Planner(resolve, source)
     main = resolve.packages[resolve.main]
     if world_name is not None:
         world_id = main.world_named(world_name)
@@ -351,7 +351,7 @@ def plan_modules(
     else:
         interfaces = [interface_id for _, interface_id in main.interfaces]
     problems: list[Diagnostic] = []
-    for interface_id in _with_dependencies(resolve, interfaces):
+    for interface_id in with_dependencies(resolve, interfaces):
         problems.extend(planner.interface(interface_id))
     for world_id in worlds:
         problems.extend(planner.world(world_id))
@@ -360,7 +360,7 @@ def plan_modules(
     return planner.finish()
 
 
-def _with_dependencies(
+def with_dependencies(
     resolve: ir.Resolve, interfaces: Iterable[ir.InterfaceId]
 ) -> list[ir.InterfaceId]:
     """The interfaces and every interface whose types they use, dependencies first."""
@@ -394,7 +394,11 @@ def _used_from(resolve: ir.Resolve, type_id: ir.TypeId) -> ir.InterfaceId | None
     return None
 
 
-class _Planner:
+class Planner:
+    """Builds the module views: `interface()` and `world()` add one (returning what
+    cannot be bound), `finish()` gives them all.  `plan_modules` drives it for
+    `witgen generate`; `witgen docs` drives it over every package."""
+
     def __init__(self, resolve: ir.Resolve, source: str) -> None:
         self.resolve = resolve
         self.source = source
@@ -598,7 +602,7 @@ def _short_name(resolve: ir.Resolve, key: ir.WorldKey, item: ir.WorldItem) -> st
 class _Types:
     """Annotations, codecs and classes of types, as one module sees them."""
 
-    def __init__(self, planner: _Planner, module: ModuleView, owner: ir.Owner) -> None:
+    def __init__(self, planner: Planner, module: ModuleView, owner: ir.Owner) -> None:
         self.planner = planner
         self.resolve = planner.resolve
         self.module = module

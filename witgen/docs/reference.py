@@ -29,10 +29,10 @@ from witgen.codegen import names
 from witgen.codegen.views import (
     FunctionView,
     ModuleView,
+    Planner,
     ResourceView,
     TypeView,
-    _Planner,
-    _with_dependencies,
+    with_dependencies,
 )
 from witgen.printer import print_function, print_type, print_type_definition
 
@@ -103,7 +103,7 @@ class _Context:
     """The resolve and the Python modules `witgen generate` would write for it."""
 
     resolve: ir.Resolve
-    planner: _Planner
+    planner: Planner
     modules: dict[tuple[str, ...], ModuleView] = field(default_factory=dict)
 
     def page_of_interface(self, interface_id: ir.InterfaceId) -> str:
@@ -120,7 +120,7 @@ def render_reference(resolve: ir.Resolve, source: str, world: str | None = None)
     that world of the main package and the interfaces it reaches.  `source` is
     the WIT path named in each page's header.  Raises `LookupError` for a
     `world` the main package does not have."""
-    planner = _Planner(resolve, source)
+    planner = Planner(resolve, source)
     if world is not None:
         main = resolve.packages[resolve.main]
         world_id = main.world_named(world)
@@ -142,7 +142,7 @@ def render_reference(resolve: ir.Resolve, source: str, world: str | None = None)
             for _, item in (*resolve.worlds[world_id].imports, *resolve.worlds[world_id].exports)
             if isinstance(item, ir.InterfaceItem)
         ]
-    interfaces = _with_dependencies(resolve, roots)
+    interfaces = with_dependencies(resolve, roots)
     # What cannot be bound is left out of the modules; its page says so.
     for interface_id in interfaces:
         planner.interface(interface_id)
