@@ -15,6 +15,7 @@ warnings are those the host logs.
 from __future__ import annotations
 
 import shutil
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -90,6 +91,7 @@ def component_of(root: Path, engine: Engine, version: str) -> Component:
     return Component.from_file(engine, str(build_dummy_component(wit, "app", cache_dir=root)))
 
 
+@cache  # one generation per version: the modules are imported once anyway
 def host_of(root: Path, version: str) -> dict[str, ModuleType]:
     """The generated interface modules of host-core `version`, by instance name."""
     import importlib
