@@ -32,7 +32,7 @@ from wasmtime.component import (
     VariantType,
 )
 
-from witgen.runtime.typecheck import describe_type
+from witgen.runtime.typecheck import describe_type, result_notation
 
 _NAMED = (RecordType, VariantType, EnumType, FlagsType)
 
@@ -110,11 +110,10 @@ def _type(ty: object, named: list[tuple[str, object]], top: bool = True) -> str:
     if isinstance(ty, OptionType):
         return f"option<{_type(ty.payload, named, False)}>"
     if isinstance(ty, ResultType):
-        ok = _type(ty.ok, named, False) if ty.ok is not None else "_"
-        err = _type(ty.err, named, False) if ty.err is not None else "_"
-        if ty.ok is None and ty.err is None:
-            return "result"
-        return f"result<{ok}, {err}>"
+        return result_notation(
+            _type(ty.ok, named, False) if ty.ok is not None else None,
+            _type(ty.err, named, False) if ty.err is not None else None,
+        )
     if isinstance(ty, OwnType | BorrowType):
         word = "own" if isinstance(ty, OwnType) else "borrow"
         resource = next((n for n, other in named if other == ty.ty), "resource")

@@ -218,6 +218,13 @@ def _names_differ(where: str, what: str, found: list[str], expected: list[str]) 
     return f"{where}: {what} ({', '.join(found)}), where the host expects ({', '.join(expected)})"
 
 
+def result_notation(ok: str | None, err: str | None) -> str:
+    """`result`, `result<T>`, `result<_, E>` or `result<T, E>`, as WIT writes them."""
+    if err is None:
+        return "result" if ok is None else f"result<{ok}>"
+    return f"result<{ok or '_'}, {err}>"
+
+
 def describe_type(ty: object) -> str:
     """A value type in WIT words, as far as wasmtime describes it."""
     for name, cls in (*_INTEGERS.items(), *_FLOATS.items()):
@@ -236,9 +243,10 @@ def describe_type(ty: object) -> str:
     if isinstance(ty, OptionType):
         return f"option<{describe_type(ty.payload)}>"
     if isinstance(ty, ResultType):
-        ok = describe_type(ty.ok) if ty.ok is not None else "_"
-        err = describe_type(ty.err) if ty.err is not None else "_"
-        return f"result<{ok}, {err}>"
+        return result_notation(
+            describe_type(ty.ok) if ty.ok is not None else None,
+            describe_type(ty.err) if ty.err is not None else None,
+        )
     if isinstance(ty, RecordType):
         return f"a record ({', '.join(name for name, _ in ty.fields)})"
     if isinstance(ty, VariantType):
