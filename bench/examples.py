@@ -90,7 +90,7 @@ def first_call(
     """Seconds for load, init and the first execute, in a fresh host."""
     from airssys_sdk import encode_json
 
-    from witgen.runtime.host import AirssysHost, HostConfig
+    from witgen.host.airssys import AirssysHost, HostConfig
 
     operation = case.operation(port)
     data = operation if isinstance(operation, bytes) else encode_json(operation)

@@ -69,9 +69,9 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "tests"))
     from support.guests import build_guest, componentize_py_available
 
+    from witgen.host.airssys import AirssysHost, HostConfig
+    from witgen.host.services.storage import SqliteStorage, StorageService
     from witgen.permissions import PermissionValidator, parse_manifest
-    from witgen.runtime.host import AirssysHost, HostConfig
-    from witgen.runtime.services.storage import SqliteStorage, StorageService
 
     if not componentize_py_available():
         print("componentize-py not found; install the dev extra", file=sys.stderr)

@@ -3,9 +3,9 @@
 In: arguments.  Out: output on stdout, diagnostics on stderr, and the exit
 status: 0 success, 1 diagnostics (the input is wrong), 2 usage errors.  Only
 the command modules print (this one, `commands.py` which they share, and the
-`cli.py` of `evolution`, `docs` and `guest`, whose commands it registers); the
-rest of witgen raises `WitError`.  Heavy modules are imported inside each
-command so that `witgen --help` is fast.
+`cli.py` of `evolution`, `docs`, `guest`, `host` and `permissions`, whose
+commands it registers); the rest of witgen raises `WitError`.  Heavy modules
+are imported inside each command so that `witgen --help` is fast.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from witgen.commands import (
 from witgen.docs.cli import add_docs_command
 from witgen.evolution.cli import add_diff_command
 from witgen.guest.cli import add_build_command
+from witgen.host.cli import add_host_commands
+from witgen.permissions.cli import add_manifest_command
 
 DEFAULT_WIT = "wit"
 
@@ -37,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         getattr(args, "usage_parser", parser).print_help(sys.stderr)
@@ -65,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="witgen",
         description="WIT (WebAssembly Interface Types) tooling for Python.",
@@ -100,8 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_feature_options(check)
     check.set_defaults(run=_check)
-    _add_manifest_command(commands)
-    _add_host_commands(commands)
+    add_manifest_command(commands)
+    add_host_commands(commands)
     add_diff_command(commands)
     add_build_command(commands)
     add_docs_command(commands)
@@ -262,240 +264,6 @@ def _generate(args: argparse.Namespace) -> int:
     for name in changes.removed:
         print(f"removed {shown(options.out / name)}")
     return EXIT_OK
-
-
-def _add_manifest_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    manifest = commands.add_parser(
-        "manifest",
-        help="check a component's capability manifest (Component.toml)",
-        description="Check a component's capability manifest (Component.toml).",
-    )
-    manifest.set_defaults(usage_parser=manifest)
-    manifest_commands = manifest.add_subparsers(title="commands", metavar="COMMAND")
-    check = manifest_commands.add_parser(
-        "check",
-        help="report a manifest's problems, or what it grants; answer queries",
-        description=(
-            "Load MANIFEST and print each problem with its key path (exit status 1), or a "
-            "summary of what it grants. With queries, answer each on one line: `allow` and the "
-            "rule that matched, or `deny` and the reason with a grant that would allow it; exit "
-            "status 0 only if every query is allowed."
-        ),
-    )
-    check.add_argument("manifest", metavar="MANIFEST", help="the Component.toml to check")
-    queries = (
-        ("--fs", "fs", "ACTION:PATH", "read:/data/x.txt (read, write, delete, list)"),
-        ("--net", "net", "ACTION:HOST:PORT", "outbound:api.example.com:443 (or inbound)"),
-        ("--storage", "storage", "ACTION:NAMESPACE", "read:myapp:config"),
-        ("--process", "process", "COMMAND", "/usr/bin/echo"),
-        ("--message", "message", "COMPONENT", "other-component"),
-    )
-    for flag, kind, metavar, example in queries:
-
-        def tagged(text: str, kind: str = kind, flag: str = flag) -> tuple[str, str, str]:
-            return kind, flag, text  # queries keep their order across options
-
-        check.add_argument(
-            flag,
-            dest="queries",
-            action="append",
-            default=[],
-            metavar=metavar,
-            type=tagged,
-            help=f"may the component do this? e.g. {example}",
-        )
-    check.set_defaults(run=_manifest_check)
-
-
-def _manifest_check(args: argparse.Namespace) -> int:
-    from witgen.permissions import (
-        ManifestError,
-        PermissionValidator,
-        answer,
-        interface_problems,
-        load_manifest,
-        parse_query,
-        summarize,
-    )
-
-    queries = []
-    for kind, flag, text in args.queries:
-        try:
-            queries.append(parse_query(kind, text))
-        except ValueError as error:
-            print(f"witgen manifest check: error: {flag} {text}: {error}", file=sys.stderr)
-            return EXIT_USAGE
-    try:
-        manifest = load_manifest(args.manifest)
-    except ManifestError as error:
-        for problem in error.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return EXIT_DIAGNOSTICS
-    for warning in manifest.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if queries:
-        validator = PermissionValidator(manifest)
-        answers = [answer(validator, query) for query in queries]
-        for result in answers:
-            print(result)
-        return EXIT_OK if all(result.allowed for result in answers) else EXIT_DIAGNOSTICS
-    problems = interface_problems(manifest)
-    for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
-    if problems:
-        return EXIT_DIAGNOSTICS
-    for line in summarize(manifest):
-        print(line)
-    return EXIT_OK
-
-
-def _add_host_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    inspect = commands.add_parser(
-        "inspect",
-        help="show a component's imports and exports, and whether it would load",
-        description=(
-            "Print a component's imports and exports in WIT notation, then each check the "
-            "airssys host makes before loading it (manifest, imports and versions, types, "
-            "lifecycle export) with its verdict. Exit status 1 when a check fails."
-        ),
-    )
-    inspect.add_argument("component", metavar="COMPONENT.wasm")
-    inspect.add_argument(
-        "--manifest", metavar="FILE", help="its Component.toml (default: beside the component)"
-    )
-    inspect.set_defaults(run=_inspect)
-
-    run = commands.add_parser(
-        "run",
-        help="load a component, initialise it and call its execute",
-        description=(
-            "Load a component with its Component.toml (every check, every grant enforced), "
-            "call init, then execute with DATA, and write what execute returns to standard "
-            "output. Exit status 1 when it fails a check, traps or returns an error."
-        ),
-    )
-    run.add_argument("component", metavar="COMPONENT.wasm")
-    run.add_argument("--manifest", metavar="FILE", help="default: Component.toml beside it")
-    run.add_argument(
-        "--fs-root", metavar="DIR", help="the folder that is the component's / (default: none)"
-    )
-    run.add_argument("--storage", metavar="FILE", help="the key-value store (default: in memory)")
-    run.add_argument(
-        "--env", action="append", default=[], metavar="NAME=VALUE", help="the component's env"
-    )
-    data = run.add_mutually_exclusive_group()
-    data.add_argument("--execute", metavar="DATA", help="the operation, as UTF-8 text")
-    data.add_argument("--execute-file", metavar="FILE", help="the operation, read from a file")
-    run.add_argument("--timeout-ms", type=int, metavar="MS", help="execute's deadline")
-    run.set_defaults(run=_run)
-
-
-def _manifest_for(component: str, manifest: str | None) -> str:
-    import os
-
-    if manifest is not None:
-        return manifest
-    return os.path.join(os.path.dirname(os.path.abspath(component)), "Component.toml")
-
-
-def _inspect(args: argparse.Namespace) -> int:
-    import os
-
-    from witgen.runtime.describe import describe_component
-    from witgen.runtime.host import AirssysHost
-
-    try:
-        with open(args.component, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        print(f"error: {args.component}: {error.strerror}", file=sys.stderr)
-        return EXIT_DIAGNOSTICS
-    manifest = _manifest_for(args.component, args.manifest)
-    from wasmtime import WasmtimeError
-
-    with AirssysHost() as host:
-        try:
-            report, component = host.inspect(
-                data, manifest if os.path.exists(manifest) or args.manifest else None
-            )
-        except WasmtimeError as error:
-            print(f"error: {args.component}: not a valid component: {error}", file=sys.stderr)
-            return EXIT_DIAGNOSTICS
-        sys.stdout.write(describe_component(host.engine, component))
-    print()
-    for verdict in report.verdicts:
-        print(f"{verdict.check}: {'ok' if verdict.ok else 'FAILED'}")
-        if not verdict.ok:
-            for detail in verdict.details:
-                print(f"  {detail}")
-    for warning in report.warnings():
-        print(f"warning: {warning}")
-    return EXIT_OK if report.ok else EXIT_DIAGNOSTICS
-
-
-def _run(args: argparse.Namespace) -> int:
-    import gc
-    from pathlib import Path
-
-    from witgen.runtime.host import (
-        AirssysHost,
-        ComponentFailed,
-        ComponentTrapped,
-        HostConfig,
-        LoadError,
-    )
-    from witgen.runtime.wit import Err
-
-    env = {}
-    for pair in args.env:
-        name, equals, value = pair.partition("=")
-        if not equals or not name:
-            print(f"witgen run: error: --env {pair}: expected NAME=VALUE", file=sys.stderr)
-            return EXIT_USAGE
-        env[name] = value
-    if args.execute_file is not None:
-        try:
-            operation = Path(args.execute_file).read_bytes()
-        except OSError as error:
-            print(f"error: {args.execute_file}: {error.strerror}", file=sys.stderr)
-            return EXIT_DIAGNOSTICS
-    else:
-        operation = (args.execute or "").encode("utf-8")
-    config = HostConfig(
-        storage_path=Path(args.storage) if args.storage is not None else None,
-    )
-    status = EXIT_OK
-    host = AirssysHost(config)
-    try:
-        runtime = host.load(
-            args.component,
-            _manifest_for(args.component, args.manifest),
-            env=env,
-            fs_root=args.fs_root,
-        )
-        host.init(runtime.name)
-        result = host.execute(runtime.name, operation, timeout_ms=args.timeout_ms)
-        sys.stdout.buffer.write(result)
-        sys.stdout.buffer.flush()
-        host.shutdown(runtime.name)
-    except LoadError as error:
-        for problem in error.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        status = EXIT_DIAGNOSTICS
-    except Err as refused:
-        print(f"error: the component returned {refused.value!r}", file=sys.stderr)
-        status = EXIT_DIAGNOSTICS
-    except (ComponentTrapped, ComponentFailed) as error:
-        print(f"error: {error}", file=sys.stderr)
-        status = EXIT_DIAGNOSTICS
-    except OSError as error:
-        print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
-        status = EXIT_DIAGNOSTICS
-    finally:
-        host.close()
-        del host
-        gc.collect()  # wasmtime's WASI threads end before the interpreter does
-    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

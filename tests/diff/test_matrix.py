@@ -5,7 +5,7 @@ deprecates `current-time-millis`; 2.0.0, which removes it) and a pre-release.
 For every (component, host) pair: a real component built against the component's
 version (wasm-tools' dummy core module: it imports every function of
 `host-services`), and a host made of the bindings `witgen generate` writes for the
-host's version.  The runtime's load checks (`witgen.runtime.loader`) decide, as the
+host's version.  The runtime's load checks (`witgen.host.loader`) decide, as the
 host does before instantiating; a component they accept is then instantiated
 against the bindings' linker glue by wasmtime, which proves the verdict is not
 only ours; `witgen diff` between the two versions agrees; and the deprecation
@@ -27,9 +27,9 @@ from wasmtime import Engine, Store
 from wasmtime.component import Component, Linker
 
 from witgen.evolution.diff import diff_resolves
+from witgen.host.loader import check_component
 from witgen.permissions import ProvidedPackage
 from witgen.resolve.passes import resolve_path
-from witgen.runtime.loader import check_component
 from witgen.version import Version
 
 if find_wasm_tools() is None:

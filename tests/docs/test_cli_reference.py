@@ -9,7 +9,7 @@ import argparse
 import re
 from pathlib import Path
 
-from witgen.cli import _parser
+from witgen.cli import build_parser
 from witgen.docs.cli_reference import PLACEHOLDER, render_cli_reference
 from witgen.docs.mkdocs_hooks import add_guests_page, on_page_markdown
 
@@ -28,7 +28,7 @@ def _commands(parser: argparse.ArgumentParser) -> list[str]:
 def test_every_command_has_a_section_with_its_help() -> None:
     text = render_cli_reference()
     headings = re.findall(r"^#+ `(.+)`$", text, re.MULTILINE)
-    assert headings == _commands(_parser())
+    assert headings == _commands(build_parser())
     assert {"witgen docs", "witgen generate", "witgen manifest check"} <= set(headings)
     assert "usage: witgen docs [-h] --out DIR" in text
 

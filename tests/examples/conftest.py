@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from support.guests import build_guest
 
-from witgen.runtime.host import AirssysHost, HostConfig
+from witgen.host.airssys import AirssysHost, HostConfig
 
 from .paths import EXAMPLES, ROOT, SDK, world_of
 

@@ -24,9 +24,9 @@ import pytest
 from airssys_sdk import decode, encode_json, encode_msgpack
 from support.guests import componentize_py_available
 
+from witgen.host.airssys import AirssysHost
 from witgen.permissions import PermissionDenied, PermissionValidator, load_manifest
 from witgen.permissions.errors import quote
-from witgen.runtime.host import AirssysHost
 from witgen.runtime.wit import Err
 
 from .paths import EXAMPLES

@@ -13,7 +13,7 @@ import pytest
 from support.guests import build_guest, componentize_py_available
 
 from witgen.guest.generate import generate_guest, write_guest
-from witgen.runtime.host import AirssysHost, HostConfig
+from witgen.host.airssys import AirssysHost, HostConfig
 from witgen.runtime.wit import Err, Ok
 
 if not componentize_py_available():

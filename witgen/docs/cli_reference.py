@@ -19,9 +19,9 @@ WIDTH = 100
 def render_cli_reference(parser: argparse.ArgumentParser | None = None) -> str:
     """A `## witgen COMMAND` section with the help of every command."""
     if parser is None:
-        from witgen.cli import _parser
+        from witgen.cli import build_parser
 
-        parser = _parser()
+        parser = build_parser()
     sections: list[str] = []
     _render(parser, sections, level=2)
     return "\n".join(sections)

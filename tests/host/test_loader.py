@@ -1,4 +1,4 @@
-"""What the host checks before it instantiates a component (`witgen.runtime.loader`),
+"""What the host checks before it instantiates a component (`witgen.host.loader`),
 on components whose type is exactly a variant of the airssys WIT (built with
 wasm-tools' dummy core module: every function traps, so only the checks run)."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from support.components import build_dummy_component, find_wasm_tools
 
-from witgen.runtime.host import AirssysHost, HostConfig, LoadError
+from witgen.host.airssys import AirssysHost, HostConfig, LoadError
 
 if find_wasm_tools() is None:
     pytest.skip("wasm-tools is not installed in the venv", allow_module_level=True)

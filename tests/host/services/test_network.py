@@ -29,9 +29,9 @@ from airssys_bindings.airssys_host_extensions_v1_0_0 import network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from witgen.host.services.network import NetworkLimits, NetworkService, Resolver
 from witgen.permissions import PermissionValidator, parse_manifest
 from witgen.permissions.errors import quote
-from witgen.runtime.services.network import NetworkLimits, NetworkService, Resolver
 from witgen.runtime.wit import Err
 
 COMPONENT = "net-test"

@@ -32,7 +32,7 @@ from wasmtime.component import (
     VariantType,
 )
 
-from witgen.runtime.typecheck import describe_type, result_notation
+from witgen.host.typecheck import describe_type, result_notation
 
 _NAMED = (RecordType, VariantType, EnumType, FlagsType)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from wasmtime import Engine
 
-from witgen.runtime.cache import ComponentCache
+from witgen.host.cache import ComponentCache
 
 SMALL = """(component
   (core module $m (func (export "f") (result i32) i32.const 42))

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from wasmtime import Engine
 from wasmtime.component import Component, ComponentInstanceType, FuncType, ResourceType
 
+from witgen.host.typecheck import check_function
 from witgen.permissions import AIRSSYS_PACKAGES, InterfaceValidator, Manifest, ProvidedPackage
 from witgen.runtime.calls import InterfaceModule
-from witgen.runtime.typecheck import check_function
 from witgen.runtime.wit import Deprecated
 
 LIFECYCLE = "airssys:component-core/component-lifecycle"

@@ -37,8 +37,8 @@ from airssys_bindings.airssys_host_extensions_v1_0_0 import filesystem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from witgen.host.services.filesystem import FilesystemService
 from witgen.permissions import PermissionValidator, parse_manifest
-from witgen.runtime.services.filesystem import FilesystemService
 from witgen.runtime.wit import Err
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="HostRoot needs POSIX dir_fd")

@@ -50,17 +50,8 @@ from airssys_bindings.airssys_host_extensions_v1_0_0 import filesystem
 from wasmtime import Engine, Store, WasmtimeError
 from wasmtime.component import Component, Linker
 
-from witgen.permissions import (
-    AIRSSYS_PACKAGES,
-    Manifest,
-    ManifestError,
-    PermissionValidator,
-    ProvidedPackage,
-    load_manifest,
-)
-from witgen.runtime.cache import ComponentCache
-from witgen.runtime.calls import BadValue
-from witgen.runtime.isolation import (
+from witgen.host.cache import ComponentCache
+from witgen.host.isolation import (
     ENGINE_CONFIG_NAME,
     FOREVER,
     EpochClock,
@@ -69,12 +60,21 @@ from witgen.runtime.isolation import (
     new_store,
     ticks,
 )
-from witgen.runtime.loader import Report, check_component
-from witgen.runtime.services.filesystem import FilesystemService
-from witgen.runtime.services.host_services import HostServices, Undeliverable
-from witgen.runtime.services.network import NetworkLimits, NetworkService
-from witgen.runtime.services.process import ProcessLimits, ProcessService
-from witgen.runtime.services.storage import SqliteStorage, StorageService
+from witgen.host.loader import Report, check_component
+from witgen.host.services.filesystem import FilesystemService
+from witgen.host.services.host_services import HostServices, Undeliverable
+from witgen.host.services.network import NetworkLimits, NetworkService
+from witgen.host.services.process import ProcessLimits, ProcessService
+from witgen.host.services.storage import SqliteStorage, StorageService
+from witgen.permissions import (
+    AIRSSYS_PACKAGES,
+    Manifest,
+    ManifestError,
+    PermissionValidator,
+    ProvidedPackage,
+    load_manifest,
+)
+from witgen.runtime.calls import BadValue
 from witgen.runtime.wit import Err, Ok
 
 T = TypeVar("T")

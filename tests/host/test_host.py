@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from support.guests import build_guest, componentize_py_available
 
-from witgen.runtime.host import (
+from witgen.host.airssys import (
     AirssysHost,
     ComponentFailed,
     ComponentTrapped,

@@ -1,4 +1,4 @@
-"""`witgen inspect`'s WIT notation (`witgen.runtime.describe`) against the reference:
+"""`witgen inspect`'s WIT notation (`witgen.host.describe`) against the reference:
 for structural types, the function lines are what `wasm-tools component wit` prints
 for the same component."""
 
@@ -12,7 +12,7 @@ from support.components import build_dummy_component, find_wasm_tools
 from wasmtime import Engine
 from wasmtime.component import Component
 
-from witgen.runtime.describe import describe_component
+from witgen.host.describe import describe_component
 
 WASM_TOOLS = find_wasm_tools()
 if WASM_TOOLS is None:

@@ -18,14 +18,14 @@ from airssys_bindings.airssys_host_extensions_v1_0_0.storage import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from witgen.permissions import PermissionValidator, StorageAction, parse_manifest
-from witgen.runtime.services.storage import (
+from witgen.host.services.storage import (
     MAX_KEY_BYTES,
     SqliteStorage,
     StorageBackend,
     StorageService,
     entry_size,
 )
+from witgen.permissions import PermissionValidator, StorageAction, parse_manifest
 from witgen.runtime.wit import Err
 
 

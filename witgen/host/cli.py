@@ -1,0 +1,167 @@
+"""`witgen inspect` and `witgen run`: the command line of the airssys host.
+
+In: arguments: a component (`.wasm`) and its `Component.toml`.  Out: for
+`inspect`, the component's imports and exports and each load check's
+verdict; for `run`, what the component's `execute` returns, written to
+standard output.  Errors go to standard error; the exit status is 0 on
+success, 1 when a check fails, the component traps or returns an error, 2
+for usage errors.
+
+`add_host_commands` registers both commands with `witgen`'s parser; the host
+(wasmtime, the services, the bindings) is imported inside each command so
+that `witgen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE
+
+
+def add_host_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `witgen inspect` and `witgen run`."""
+    inspect = commands.add_parser(
+        "inspect",
+        help="show a component's imports and exports, and whether it would load",
+        description=(
+            "Print a component's imports and exports in WIT notation, then each check the "
+            "airssys host makes before loading it (manifest, imports and versions, types, "
+            "lifecycle export) with its verdict. Exit status 1 when a check fails."
+        ),
+    )
+    inspect.add_argument("component", metavar="COMPONENT.wasm")
+    inspect.add_argument(
+        "--manifest", metavar="FILE", help="its Component.toml (default: beside the component)"
+    )
+    inspect.set_defaults(run=_inspect)
+
+    run = commands.add_parser(
+        "run",
+        help="load a component, initialise it and call its execute",
+        description=(
+            "Load a component with its Component.toml (every check, every grant enforced), "
+            "call init, then execute with DATA, and write what execute returns to standard "
+            "output. Exit status 1 when it fails a check, traps or returns an error."
+        ),
+    )
+    run.add_argument("component", metavar="COMPONENT.wasm")
+    run.add_argument("--manifest", metavar="FILE", help="default: Component.toml beside it")
+    run.add_argument(
+        "--fs-root", metavar="DIR", help="the folder that is the component's / (default: none)"
+    )
+    run.add_argument("--storage", metavar="FILE", help="the key-value store (default: in memory)")
+    run.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="the component's env"
+    )
+    data = run.add_mutually_exclusive_group()
+    data.add_argument("--execute", metavar="DATA", help="the operation, as UTF-8 text")
+    data.add_argument("--execute-file", metavar="FILE", help="the operation, read from a file")
+    run.add_argument("--timeout-ms", type=int, metavar="MS", help="execute's deadline")
+    run.set_defaults(run=_run)
+
+
+def _manifest_for(component: str, manifest: str | None) -> str:
+    if manifest is not None:
+        return manifest
+    return os.path.join(os.path.dirname(os.path.abspath(component)), "Component.toml")
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from witgen.host.airssys import AirssysHost
+    from witgen.host.describe import describe_component
+
+    try:
+        with open(args.component, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        print(f"error: {args.component}: {error.strerror}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    manifest = _manifest_for(args.component, args.manifest)
+    from wasmtime import WasmtimeError
+
+    with AirssysHost() as host:
+        try:
+            report, component = host.inspect(
+                data, manifest if os.path.exists(manifest) or args.manifest else None
+            )
+        except WasmtimeError as error:
+            print(f"error: {args.component}: not a valid component: {error}", file=sys.stderr)
+            return EXIT_DIAGNOSTICS
+        sys.stdout.write(describe_component(host.engine, component))
+    print()
+    for verdict in report.verdicts:
+        print(f"{verdict.check}: {'ok' if verdict.ok else 'FAILED'}")
+        if not verdict.ok:
+            for detail in verdict.details:
+                print(f"  {detail}")
+    for warning in report.warnings():
+        print(f"warning: {warning}")
+    return EXIT_OK if report.ok else EXIT_DIAGNOSTICS
+
+
+def _run(args: argparse.Namespace) -> int:
+    import gc
+    from pathlib import Path
+
+    from witgen.host.airssys import (
+        AirssysHost,
+        ComponentFailed,
+        ComponentTrapped,
+        HostConfig,
+        LoadError,
+    )
+    from witgen.runtime.wit import Err
+
+    env = {}
+    for pair in args.env:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            print(f"witgen run: error: --env {pair}: expected NAME=VALUE", file=sys.stderr)
+            return EXIT_USAGE
+        env[name] = value
+    if args.execute_file is not None:
+        try:
+            operation = Path(args.execute_file).read_bytes()
+        except OSError as error:
+            print(f"error: {args.execute_file}: {error.strerror}", file=sys.stderr)
+            return EXIT_DIAGNOSTICS
+    else:
+        operation = (args.execute or "").encode("utf-8")
+    config = HostConfig(
+        storage_path=Path(args.storage) if args.storage is not None else None,
+    )
+    status = EXIT_OK
+    host = AirssysHost(config)
+    try:
+        runtime = host.load(
+            args.component,
+            _manifest_for(args.component, args.manifest),
+            env=env,
+            fs_root=args.fs_root,
+        )
+        host.init(runtime.name)
+        result = host.execute(runtime.name, operation, timeout_ms=args.timeout_ms)
+        sys.stdout.buffer.write(result)
+        sys.stdout.buffer.flush()
+        host.shutdown(runtime.name)
+    except LoadError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        status = EXIT_DIAGNOSTICS
+    except Err as refused:
+        print(f"error: the component returned {refused.value!r}", file=sys.stderr)
+        status = EXIT_DIAGNOSTICS
+    except (ComponentTrapped, ComponentFailed) as error:
+        print(f"error: {error}", file=sys.stderr)
+        status = EXIT_DIAGNOSTICS
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        status = EXIT_DIAGNOSTICS
+    finally:
+        host.close()
+        del host
+        gc.collect()  # wasmtime's WASI threads end before the interpreter does
+    return status
