@@ -17,7 +17,7 @@ from pathlib import Path
 import witgen.permissions
 
 PACKAGE = Path(witgen.permissions.__file__).parent
-ALLOWED = {"wcmatch", "bracex", "idna", "semver", "semantic_version"}
+ALLOWED = {"wcmatch", "bracex", "idna", "semver"}
 
 
 def test_imports_in_the_source_are_stdlib_or_allowed() -> None:

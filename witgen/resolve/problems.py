@@ -1,9 +1,10 @@
 """How resolver passes report problems.
 
-A pass raises `Problem` for an error that stops the item it is working on;
-the driver (`passes.py`) records it, puts the right context in front, and
-raises one `WitError` with every diagnostic once the passes are done.  The
-messages are wit-parser's, word for word where practical.
+A pass raises `Problem` for the first error it finds, as wit-parser stops at
+its first; the driver (`passes.py`) catches it at once, puts the context of
+the stage in front ("failed to parse dependency directory: ..."), and raises
+a `WitError` with that one diagnostic.  The messages are wit-parser's, word
+for word where practical.
 """
 
 from __future__ import annotations
