@@ -16,6 +16,11 @@ by kind (`own` or `borrow`).
 
 from __future__ import annotations
 
+import ctypes
+from collections.abc import Callable
+from typing import Any
+
+from wasmtime import _ffi as ffi
 from wasmtime.component import (
     F32,
     F64,
@@ -31,17 +36,21 @@ from wasmtime.component import (
     BorrowType,
     Char,
     EnumType,
+    ErrorContext,
     FlagsType,
     FuncType,
+    FutureType,
     ListType,
     OptionType,
     OwnType,
     RecordType,
     ResultType,
+    StreamType,
     String,
     TupleType,
     VariantType,
 )
+from wasmtime.component._types import valtype_from_ptr
 
 from witgen.runtime.calls import Signature
 from witgen.runtime.codec import (
@@ -75,6 +84,7 @@ _INTEGERS: dict[str, type] = {
     "s64": S64,
 }
 _FLOATS: dict[str, type] = {"f32": F32, "f64": F64}
+_SCALAR_NAMES = {cls: name for name, cls in (*_INTEGERS.items(), *_FLOATS.items())}
 
 
 def check_function(signature: Signature, func_type: FuncType) -> list[str]:
@@ -110,61 +120,67 @@ def check_value(codec: Codec, ty: object, where: str) -> list[str]:
 
 
 def _expected(codec: Codec, ty: object, where: str) -> list[str] | str:
-    """The problems inside a match, or the name of the expected kind on a mismatch."""
-    if isinstance(codec, BoolCodec):
-        return [] if isinstance(ty, Bool) else "bool"
-    if isinstance(codec, IntCodec):
-        return [] if isinstance(ty, _INTEGERS[codec.wit]) else codec.wit
-    if isinstance(codec, FloatCodec):
-        return [] if isinstance(ty, _FLOATS[codec.wit]) else codec.wit
-    if isinstance(codec, CharCodec):
-        return [] if isinstance(ty, Char) else "char"
-    if isinstance(codec, StringCodec):
-        return [] if isinstance(ty, String) else "string"
-    if isinstance(codec, BytesCodec):
-        return [] if isinstance(ty, ListType) and isinstance(ty.element, U8) else "list<u8>"
-    if isinstance(codec, ListCodec):
-        if not isinstance(ty, ListType):
-            return "a list"
-        return check_value(codec.element, ty.element, f"{where}: element")
-    if isinstance(codec, TupleCodec):
-        if not isinstance(ty, TupleType) or len(ty.elements) != len(codec.elements):
-            return f"a tuple of {len(codec.elements)}"
-        return [
-            problem
-            for index, (element, element_ty) in enumerate(
-                zip(codec.elements, ty.elements, strict=True)
-            )
-            for problem in check_value(element, element_ty, f"{where}: element {index}")
-        ]
-    if isinstance(codec, RecordCodec):
-        return _record(codec, ty, where)
-    if isinstance(codec, VariantCodec):
-        return _variant(codec, ty, where)
-    if isinstance(codec, EnumCodec):
-        names = list(codec.by_name)
-        if not isinstance(ty, EnumType):
-            return f"enum `{codec.wit}`"
-        return [] if ty.names == names else [_names_differ(where, "cases", ty.names, names)]
-    if isinstance(codec, FlagsCodec):
-        names = [name.decode() for _, name in codec.members]
-        if not isinstance(ty, FlagsType):
-            return f"flags `{codec.wit}`"
-        return [] if ty.names == names else [_names_differ(where, "flags", ty.names, names)]
-    if isinstance(codec, OptionCodec):
-        if not isinstance(ty, OptionType):
-            return "an option"
-        return check_value(codec.inner, ty.payload, f"{where}: some")
-    if isinstance(codec, ResultCodec):
-        return _result(codec, ty, where)
-    if isinstance(codec, ResourceCodec):
-        kind = BorrowType if codec.borrow else OwnType
-        word = "borrow" if codec.borrow else "own"
-        return [] if isinstance(ty, kind) else f"{word}<{codec.name}>"
-    if isinstance(codec, MapCodec):
-        # wasmtime-py 50 has no map value type to compare with.
-        return []
-    return f"a type witgen does not know ({type(codec).__name__})"
+    """The problems inside a match, or the name of the expected kind on a mismatch.
+
+    One case per codec class of `witgen.runtime` (a new codec needs a case:
+    `test_typecheck.py` checks that every codec class has one).
+    """
+    match codec:
+        case BoolCodec():
+            return [] if isinstance(ty, Bool) else "bool"
+        case IntCodec():
+            return [] if isinstance(ty, _INTEGERS[codec.wit]) else codec.wit
+        case FloatCodec():
+            return [] if isinstance(ty, _FLOATS[codec.wit]) else codec.wit
+        case CharCodec():
+            return [] if isinstance(ty, Char) else "char"
+        case StringCodec():
+            return [] if isinstance(ty, String) else "string"
+        case BytesCodec():
+            return [] if isinstance(ty, ListType) and isinstance(ty.element, U8) else "list<u8>"
+        case ListCodec():
+            if not isinstance(ty, ListType):
+                return "a list"
+            return check_value(codec.element, ty.element, f"{where}: element")
+        case TupleCodec():
+            if not isinstance(ty, TupleType) or len(ty.elements) != len(codec.elements):
+                return f"a tuple of {len(codec.elements)}"
+            return [
+                problem
+                for index, (element, element_ty) in enumerate(
+                    zip(codec.elements, ty.elements, strict=True)
+                )
+                for problem in check_value(element, element_ty, f"{where}: element {index}")
+            ]
+        case RecordCodec():
+            return _record(codec, ty, where)
+        case VariantCodec():
+            return _variant(codec, ty, where)
+        case EnumCodec():
+            names = list(codec.by_name)
+            if not isinstance(ty, EnumType):
+                return f"enum `{codec.wit}`"
+            return [] if ty.names == names else [_names_differ(where, "cases", ty.names, names)]
+        case FlagsCodec():
+            names = [name.decode() for _, name in codec.members]
+            if not isinstance(ty, FlagsType):
+                return f"flags `{codec.wit}`"
+            return [] if ty.names == names else [_names_differ(where, "flags", ty.names, names)]
+        case OptionCodec():
+            if not isinstance(ty, OptionType):
+                return "an option"
+            return check_value(codec.inner, ty.payload, f"{where}: some")
+        case ResultCodec():
+            return _result(codec, ty, where)
+        case ResourceCodec():
+            kind = BorrowType if codec.borrow else OwnType
+            word = "borrow" if codec.borrow else "own"
+            return [] if isinstance(ty, kind) else f"{word}<{codec.name}>"
+        case MapCodec():
+            # wasmtime-py 50 has no map value type to compare with.
+            return []
+        case _:
+            return f"a type witgen does not know ({type(codec).__name__})"
 
 
 def _record(codec: RecordCodec, ty: object, where: str) -> list[str] | str:
@@ -226,37 +242,65 @@ def result_notation(ok: str | None, err: str | None) -> str:
 
 
 def describe_type(ty: object) -> str:
-    """A value type in WIT words, as far as wasmtime describes it."""
-    for name, cls in (*_INTEGERS.items(), *_FLOATS.items()):
-        if isinstance(ty, cls):
-            return name
-    if isinstance(ty, Bool):
-        return "bool"
-    if isinstance(ty, Char):
-        return "char"
-    if isinstance(ty, String):
-        return "string"
-    if isinstance(ty, ListType):
-        return f"list<{describe_type(ty.element)}>"
-    if isinstance(ty, TupleType):
-        return f"tuple<{', '.join(describe_type(e) for e in ty.elements)}>"
-    if isinstance(ty, OptionType):
-        return f"option<{describe_type(ty.payload)}>"
-    if isinstance(ty, ResultType):
-        return result_notation(
-            describe_type(ty.ok) if ty.ok is not None else None,
-            describe_type(ty.err) if ty.err is not None else None,
-        )
-    if isinstance(ty, RecordType):
-        return f"a record ({', '.join(name for name, _ in ty.fields)})"
-    if isinstance(ty, VariantType):
-        return f"a variant ({', '.join(name for name, _ in ty.cases)})"
-    if isinstance(ty, EnumType):
-        return f"an enum ({', '.join(ty.names)})"
-    if isinstance(ty, FlagsType):
-        return f"flags ({', '.join(ty.names)})"
-    if isinstance(ty, OwnType):
-        return "an own handle"
-    if isinstance(ty, BorrowType):
-        return "a borrow handle"
-    return type(ty).__name__
+    """A value type in WIT words, as far as wasmtime describes it.
+
+    One case per value type class of wasmtime-py 50 (`wasmtime.component`);
+    wasmtime-py is untyped, so mypy cannot check that the cases are all
+    there: `test_typecheck.py` checks it against wasmtime's classes.
+    """
+    match ty:
+        case Bool():
+            return "bool"
+        case U8() | U16() | U32() | U64() | S8() | S16() | S32() | S64() | F32() | F64():
+            return _SCALAR_NAMES[type(ty)]
+        case Char():
+            return "char"
+        case String():
+            return "string"
+        case ListType():
+            return f"list<{describe_type(ty.element)}>"
+        case TupleType():
+            return f"tuple<{', '.join(describe_type(e) for e in ty.elements)}>"
+        case OptionType():
+            return f"option<{describe_type(ty.payload)}>"
+        case ResultType():
+            return result_notation(
+                describe_type(ty.ok) if ty.ok is not None else None,
+                describe_type(ty.err) if ty.err is not None else None,
+            )
+        case RecordType():
+            return f"a record ({', '.join(name for name, _ in ty.fields)})"
+        case VariantType():
+            return f"a variant ({', '.join(name for name, _ in ty.cases)})"
+        case EnumType():
+            return f"an enum ({', '.join(ty.names)})"
+        case FlagsType():
+            return f"flags ({', '.join(ty.names)})"
+        case OwnType():
+            return "an own handle"
+        case BorrowType():
+            return "a borrow handle"
+        case FutureType():
+            return _generic("future", _payload(ffi.wasmtime_component_future_type_ty, ty))
+        case StreamType():
+            return _generic("stream", _payload(ffi.wasmtime_component_stream_type_ty, ty))
+        case ErrorContext():
+            return "error-context"
+        case _:
+            return type(ty).__name__
+
+
+def _payload(read: Callable[[Any, Any], bool], ty: Any) -> object:
+    """The payload of a `future` or `stream` type, None for none.
+
+    wasmtime-py's `payload` property drops the C function's "has a payload"
+    answer and reads an empty payload as `bool`; this asks the C API itself.
+    """
+    valtype = ffi.wasmtime_component_valtype_t()
+    if not read(ty.ptr(), ctypes.byref(valtype)):
+        return None
+    return valtype_from_ptr(valtype)
+
+
+def _generic(name: str, payload: object) -> str:
+    return name if payload is None else f"{name}<{describe_type(payload)}>"
