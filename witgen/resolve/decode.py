@@ -25,8 +25,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Literal, NoReturn
 
-from witgen import ir
-from witgen.resolve import wasm
+from witgen import ir, wasm
 from witgen.resolve.arena import Arena, InterfaceDraft, PackageDraft, WorldDraft
 from witgen.resolve.merge import context, merge
 from witgen.resolve.problems import fail
