@@ -7,9 +7,10 @@ into the arena and returns the package's id there.  `decode_wasm` is the
 decoding alone: a fresh `Arena` holding the package and its dependencies,
 and the package's id in it.
 Raises: `Problem` with wasm-tools' message: the `wat` crate's for bad text,
-wasmparser's for a malformed binary, wit-parser's for a component that is not
-a WIT package ("found an actual component instead of an encoded WIT package
-in wasm") or that disagrees with what the arena already holds.
+wasmparser's for a malformed binary (the `WasmError` of `witgen.wasm`, which
+reads the binary), wit-parser's for a component that is not a WIT package
+("found an actual component instead of an encoded WIT package in wasm") or
+that disagrees with what the arena already holds.
 
 This is wit-parser's `decoding.rs` (`decode`, `ComponentInfo`,
 `WitPackageDecoder`) and `metadata.rs` (the `package-docs` custom section,
@@ -64,7 +65,10 @@ def decode_wasm(data: bytes) -> tuple[Arena, ir.PackageId]:
                 fail(f'multiple "{PACKAGE_DOCS}" sections', None)
             metadata.append(_parse_metadata(contents))
 
-    info = wasm.read_component(data, on_custom)
+    try:
+        info = wasm.read_component(data, on_custom)
+    except wasm.WasmError as error:
+        fail(str(error), None)
     if not info.is_component or info.concrete:
         fail(_NOT_A_PACKAGE, None)
     decoder = _Decoder(info.types)
