@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeAlias, TypeVar
+from typing import Generic, Literal, TypeAlias, TypeVar, assert_never
 
 from witgen.wasm.errors import wasm_error
 from witgen.wasm.limits import MAX_TYPE_SIZE
@@ -286,27 +286,35 @@ class Types:
         return self.components[id.index]
 
     def info(self, id: AnyId) -> Info:
-        if id.kind == "defined":
-            return self.defined[id.index][1]
-        if id.kind == "func":
-            return self.funcs[id.index][1]
-        if id.kind == "instance":
-            return self.instances[id.index].info
-        if id.kind == "component":
-            return self.components[id.index].info
-        return Info()
+        match id.kind:
+            case "defined":
+                return self.defined[id.index][1]
+            case "func":
+                return self.funcs[id.index][1]
+            case "instance":
+                return self.instances[id.index].info
+            case "component":
+                return self.components[id.index].info
+            case "resource":
+                return Info()
+            case _:
+                assert_never(id.kind)
 
     def valtype_info(self, ty: ValType) -> Info:
         return Info() if isinstance(ty, str) else self.info(ty)
 
     def entity_info(self, entity: Entity) -> Info:
-        if isinstance(entity, TypeEntity):
-            return self.info(entity.referenced)
-        if isinstance(entity, (FuncEntity, InstanceEntity, ComponentEntity)):
-            return self.info(entity.id)
-        if isinstance(entity, ValueEntity):
-            return self.valtype_info(entity.type)
-        return Info()
+        match entity:
+            case TypeEntity():
+                return self.info(entity.referenced)
+            case FuncEntity() | InstanceEntity() | ComponentEntity():
+                return self.info(entity.id)
+            case ValueEntity():
+                return self.valtype_info(entity.type)
+            case ModuleEntity():
+                return Info()
+            case _:
+                assert_never(entity)
 
     # -- allocation and aliases
 
@@ -349,36 +357,44 @@ class Types:
     # -- resource freshening (wasmparser's `Remap`)
 
     def remap_entity(self, entity: Entity, mapping: Remapping) -> tuple[Entity, bool]:
-        if isinstance(entity, TypeEntity):
-            referenced, changed = self._remap_any(entity.referenced, mapping)
-            if referenced == entity.created:
-                return TypeEntity(referenced, referenced), changed
-            created, created_changed = self._remap_any(entity.created, mapping)
-            return TypeEntity(referenced, created), changed or created_changed
-        if isinstance(entity, FuncEntity):
-            id, changed = self._remap_func(entity.id, mapping)
-            return FuncEntity(id), changed
-        if isinstance(entity, InstanceEntity):
-            id, changed = self._remap_instance(entity.id, mapping)
-            return InstanceEntity(id), changed
-        if isinstance(entity, ComponentEntity):
-            id, changed = self._remap_component(entity.id, mapping)
-            return ComponentEntity(id), changed
-        if isinstance(entity, ValueEntity):
-            ty, changed = self._remap_valtype(entity.type, mapping)
-            return ValueEntity(ty), changed
-        return entity, False
+        match entity:
+            case TypeEntity():
+                referenced, changed = self._remap_any(entity.referenced, mapping)
+                if referenced == entity.created:
+                    return TypeEntity(referenced, referenced), changed
+                created, created_changed = self._remap_any(entity.created, mapping)
+                return TypeEntity(referenced, created), changed or created_changed
+            case FuncEntity():
+                id, changed = self._remap_func(entity.id, mapping)
+                return FuncEntity(id), changed
+            case InstanceEntity():
+                id, changed = self._remap_instance(entity.id, mapping)
+                return InstanceEntity(id), changed
+            case ComponentEntity():
+                id, changed = self._remap_component(entity.id, mapping)
+                return ComponentEntity(id), changed
+            case ValueEntity():
+                ty, changed = self._remap_valtype(entity.type, mapping)
+                return ValueEntity(ty), changed
+            case ModuleEntity():
+                return entity, False
+            case _:
+                assert_never(entity)
 
     def _remap_any(self, id: AnyId, mapping: Remapping) -> tuple[AnyId, bool]:
-        if id.kind == "resource":
-            return self._remap_resource(id, mapping)
-        if id.kind == "defined":
-            return self._remap_defined(id, mapping)
-        if id.kind == "func":
-            return self._remap_func(id, mapping)
-        if id.kind == "instance":
-            return self._remap_instance(id, mapping)
-        return self._remap_component(id, mapping)
+        match id.kind:
+            case "resource":
+                return self._remap_resource(id, mapping)
+            case "defined":
+                return self._remap_defined(id, mapping)
+            case "func":
+                return self._remap_func(id, mapping)
+            case "instance":
+                return self._remap_instance(id, mapping)
+            case "component":
+                return self._remap_component(id, mapping)
+            case _:
+                assert_never(id.kind)
 
     @staticmethod
     def _cached(id: AnyId, mapping: Remapping) -> tuple[AnyId, bool] | None:
@@ -424,31 +440,37 @@ class Types:
             return None if vt is None else value(vt)
 
         new_ty: DefinedType[AnyId]
-        if isinstance(ty, RecordType):
-            new_ty = RecordType(tuple((name, value(t)) for name, t in ty.fields))
-        elif isinstance(ty, VariantType):
-            new_ty = VariantType(tuple((name, maybe(t)) for name, t in ty.cases))
-        elif isinstance(ty, TupleType):
-            new_ty = TupleType(tuple(value(t) for t in ty.types))
-        elif isinstance(ty, ListType):
-            new_ty = ListType(value(ty.element))
-        elif isinstance(ty, FixedListType):
-            new_ty = FixedListType(value(ty.element), ty.length)
-        elif isinstance(ty, OptionType):
-            new_ty = OptionType(value(ty.type))
-        elif isinstance(ty, MapType):
-            new_ty = MapType(value(ty.key), value(ty.value))
-        elif isinstance(ty, ResultType):
-            new_ty = ResultType(maybe(ty.ok), maybe(ty.err))
-        elif isinstance(ty, (OwnType, BorrowType)):
-            resource, changed = self._remap_resource(ty.resource, mapping)
-            new_ty = OwnType(resource) if isinstance(ty, OwnType) else BorrowType(resource)
-        elif isinstance(ty, FutureType):
-            new_ty = FutureType(maybe(ty.type))
-        elif isinstance(ty, StreamType):
-            new_ty = StreamType(maybe(ty.type))
-        else:
-            new_ty = ty
+        match ty:
+            case RecordType():
+                new_ty = RecordType(tuple((name, value(t)) for name, t in ty.fields))
+            case VariantType():
+                new_ty = VariantType(tuple((name, maybe(t)) for name, t in ty.cases))
+            case TupleType():
+                new_ty = TupleType(tuple(value(t) for t in ty.types))
+            case ListType():
+                new_ty = ListType(value(ty.element))
+            case FixedListType():
+                new_ty = FixedListType(value(ty.element), ty.length)
+            case OptionType():
+                new_ty = OptionType(value(ty.type))
+            case MapType():
+                new_ty = MapType(value(ty.key), value(ty.value))
+            case ResultType():
+                new_ty = ResultType(maybe(ty.ok), maybe(ty.err))
+            case OwnType():
+                resource, changed = self._remap_resource(ty.resource, mapping)
+                new_ty = OwnType(resource)
+            case BorrowType():
+                resource, changed = self._remap_resource(ty.resource, mapping)
+                new_ty = BorrowType(resource)
+            case FutureType():
+                new_ty = FutureType(maybe(ty.type))
+            case StreamType():
+                new_ty = StreamType(maybe(ty.type))
+            case PrimitiveType() | FlagsType() | EnumType():
+                new_ty = ty  # nothing inside refers to another type
+            case _:
+                assert_never(ty)
         return self._settle(mapping, changed, id, lambda: self.push_defined(new_ty, info))
 
     def _remap_func(self, id: AnyId, mapping: Remapping) -> tuple[AnyId, bool]:

@@ -19,7 +19,7 @@ made.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, assert_never
 
 from witgen.version import VersionError
 from witgen.wasm.binary import (
@@ -30,6 +30,7 @@ from witgen.wasm.binary import (
     Decl,
     DeclaredType,
     ExportItem,
+    ExternKind,
     ExternName,
     ImportDecl,
     InstanceExportAlias,
@@ -88,14 +89,24 @@ from witgen.wasm.types import (
     VariantType,
 )
 
-_ENTITY_DESC: dict[type, str] = {
-    TypeEntity: "type",
-    FuncEntity: "func",
-    InstanceEntity: "instance",
-    ComponentEntity: "component",
-    ModuleEntity: "module",
-    ValueEntity: "value",
-}
+
+def _entity_desc(entity: Entity) -> ExternKind:
+    """What wasmparser's messages call an entity of this kind."""
+    match entity:
+        case TypeEntity():
+            return "type"
+        case FuncEntity():
+            return "func"
+        case InstanceEntity():
+            return "instance"
+        case ComponentEntity():
+            return "component"
+        case ModuleEntity():
+            return "module"
+        case ValueEntity():
+            return "value"
+        case _:
+            assert_never(entity)
 
 
 ScopeKind = Literal["component", "component-type", "instance-type"]
@@ -210,76 +221,82 @@ class Validator:
         def maybe(vt: int | str | None) -> ValType | None:
             return None if vt is None else value(vt)
 
-        if isinstance(ty, PrimitiveType):
-            return ty, info
-        if isinstance(ty, RecordType):
-            if not ty.fields:
-                wasm_error("record type must have at least one field", offset)
-            fields: list[tuple[str, ValType]] = []
-            seen: dict[str, str] = {}
-            for name, field in ty.fields:
-                _kebab(name, "record field", offset)
-                resolved = self._valtype(field, offset)
-                _unique(seen, name, "record field name", "field name", offset)
-                info = info.combine(self.types.valtype_info(resolved), offset)
-                fields.append((name, resolved))
-            return RecordType(tuple(fields)), info
-        if isinstance(ty, VariantType):
-            if not ty.cases:
-                wasm_error("variant type must have at least one case", offset)
-            cases: list[tuple[str, ValType | None]] = []
-            seen = {}
-            for name, payload in ty.cases:
-                _kebab(name, "variant case", offset)
-                case_type = None if payload is None else self._valtype(payload, offset)
-                _unique(seen, name, "variant case name", "case name", offset)
-                if case_type is not None:
-                    info = info.combine(self.types.valtype_info(case_type), offset)
-                cases.append((name, case_type))
-            return VariantType(tuple(cases)), info
-        if isinstance(ty, (FlagsType, EnumType)):
-            self._check_names(ty, offset)
-            return ty, info
-        if isinstance(ty, ListType):
-            return ListType(value(ty.element)), info
-        if isinstance(ty, MapType):
-            key = value(ty.key)
-            return MapType(key, value(ty.value)), info
-        if isinstance(ty, FixedListType):
-            if ty.length < 1:
-                wasm_error("Fixed-length lists must have more than zero elements", offset)
-            check_max(0, ty.length, MAX_FIXED_LIST_ELEMENTS, "fixed-length list element", offset)
-            return FixedListType(value(ty.element), ty.length), info
-        if isinstance(ty, TupleType):
-            if not ty.types:
-                wasm_error("tuple type must have at least one type", offset)
-            return TupleType(tuple(value(t) for t in ty.types)), info
-        if isinstance(ty, OptionType):
-            return OptionType(value(ty.type)), info
-        if isinstance(ty, ResultType):
-            ok = maybe(ty.ok)
-            return ResultType(ok, maybe(ty.err)), info
-        if isinstance(ty, (OwnType, BorrowType)):
-            resource = self.scopes[-1].type_at(ty.resource, offset)
-            if resource.kind != "resource":
-                wasm_error(f"type index {ty.resource} is not a resource type", offset)
-            if isinstance(ty, OwnType):
-                return OwnType(resource), info
-            return BorrowType(resource), Info(borrow=True)
-        if isinstance(ty, FutureType):
-            return FutureType(maybe(ty.type)), info
-        payload_type = maybe(ty.type)
-        primitive = payload_type
-        if isinstance(payload_type, AnyId):
-            inner = self.types.defined_type(payload_type)
-            primitive = inner.name if isinstance(inner, PrimitiveType) else None
-        if primitive == "char":
-            wasm_error(
-                "`stream<char>` is not valid at this time, use `stream<u8>` with a defined "
-                "by encoding instead for now",
-                offset,
-            )
-        return StreamType(payload_type), info
+        match ty:
+            case PrimitiveType():
+                return ty, info
+            case RecordType():
+                if not ty.fields:
+                    wasm_error("record type must have at least one field", offset)
+                fields: list[tuple[str, ValType]] = []
+                seen: dict[str, str] = {}
+                for name, field in ty.fields:
+                    _kebab(name, "record field", offset)
+                    resolved = self._valtype(field, offset)
+                    _unique(seen, name, "record field name", "field name", offset)
+                    info = info.combine(self.types.valtype_info(resolved), offset)
+                    fields.append((name, resolved))
+                return RecordType(tuple(fields)), info
+            case VariantType():
+                if not ty.cases:
+                    wasm_error("variant type must have at least one case", offset)
+                cases: list[tuple[str, ValType | None]] = []
+                seen = {}
+                for name, payload in ty.cases:
+                    _kebab(name, "variant case", offset)
+                    case_type = None if payload is None else self._valtype(payload, offset)
+                    _unique(seen, name, "variant case name", "case name", offset)
+                    if case_type is not None:
+                        info = info.combine(self.types.valtype_info(case_type), offset)
+                    cases.append((name, case_type))
+                return VariantType(tuple(cases)), info
+            case FlagsType() | EnumType():
+                self._check_names(ty, offset)
+                return ty, info
+            case ListType():
+                return ListType(value(ty.element)), info
+            case MapType():
+                key = value(ty.key)
+                return MapType(key, value(ty.value)), info
+            case FixedListType():
+                if ty.length < 1:
+                    wasm_error("Fixed-length lists must have more than zero elements", offset)
+                check_max(
+                    0, ty.length, MAX_FIXED_LIST_ELEMENTS, "fixed-length list element", offset
+                )
+                return FixedListType(value(ty.element), ty.length), info
+            case TupleType():
+                if not ty.types:
+                    wasm_error("tuple type must have at least one type", offset)
+                return TupleType(tuple(value(t) for t in ty.types)), info
+            case OptionType():
+                return OptionType(value(ty.type)), info
+            case ResultType():
+                ok = maybe(ty.ok)
+                return ResultType(ok, maybe(ty.err)), info
+            case OwnType() | BorrowType():
+                resource = self.scopes[-1].type_at(ty.resource, offset)
+                if resource.kind != "resource":
+                    wasm_error(f"type index {ty.resource} is not a resource type", offset)
+                if isinstance(ty, OwnType):
+                    return OwnType(resource), info
+                return BorrowType(resource), Info(borrow=True)
+            case FutureType():
+                return FutureType(maybe(ty.type)), info
+            case StreamType():
+                payload_type = maybe(ty.type)
+                primitive = payload_type
+                if isinstance(payload_type, AnyId):
+                    inner = self.types.defined_type(payload_type)
+                    primitive = inner.name if isinstance(inner, PrimitiveType) else None
+                if primitive == "char":
+                    wasm_error(
+                        "`stream<char>` is not valid at this time, use `stream<u8>` with a defined "
+                        "by encoding instead for now",
+                        offset,
+                    )
+                return StreamType(payload_type), info
+            case _:
+                assert_never(ty)
 
     @staticmethod
     def _check_names(ty: FlagsType | EnumType, offset: int) -> None:
@@ -428,7 +445,7 @@ class Validator:
             item = self.types.instance_type(instance).exports.get(alias.name)
             if item is None:
                 wasm_error(f"instance {alias.instance} has no export named `{alias.name}`", offset)
-            if _ENTITY_DESC[type(item.entity)] != alias.kind:
+            if _entity_desc(item.entity) != alias.kind:
                 wasm_error(
                     f"export `{alias.name}` for instance {alias.instance} is not a {alias.kind}",
                     offset,
@@ -486,7 +503,7 @@ class Validator:
             scope.resource_names[named[1]].setdefault(entity.created, named[0])
         if named is not None and not self._register_named(scope, entity, named[1]):
             kind = "import" if named[1] else "export"
-            wasm_error(f"{_ENTITY_DESC[type(entity)]} not valid to be used as {kind}", offset)
+            wasm_error(f"{_entity_desc(entity)} not valid to be used as {kind}", offset)
         return entity
 
     def _prepare_instance(self, scope: Scope, id: AnyId, is_import: bool) -> AnyId:
@@ -601,21 +618,27 @@ class Validator:
         if scope.kind == "instance-type":
             return True
         names = scope.imported_types if is_import else scope.exported_types
-        if isinstance(entity, TypeEntity):
-            if not self._named(entity.referenced, names):
-                return False
-            names.add(entity.created)
-            if is_import:
-                scope.exported_types.add(entity.created)
-            return True
-        if isinstance(entity, InstanceEntity):
-            exports = self.types.instance_type(entity.id).exports
-            return all(self._register_named(scope, i.entity, is_import) for i in exports.values())
-        if isinstance(entity, FuncEntity):
-            return self._named_func(entity.id, names)
-        if isinstance(entity, ValueEntity):
-            return self._named_valtype(entity.type, names)
-        return True
+        match entity:
+            case TypeEntity():
+                if not self._named(entity.referenced, names):
+                    return False
+                names.add(entity.created)
+                if is_import:
+                    scope.exported_types.add(entity.created)
+                return True
+            case InstanceEntity():
+                exports = self.types.instance_type(entity.id).exports
+                return all(
+                    self._register_named(scope, i.entity, is_import) for i in exports.values()
+                )
+            case FuncEntity():
+                return self._named_func(entity.id, names)
+            case ValueEntity():
+                return self._named_valtype(entity.type, names)
+            case ModuleEntity() | ComponentEntity():
+                return True
+            case _:
+                assert_never(entity)
 
     def _named(self, id: AnyId, names: set[AnyId]) -> bool:
         """`all_valtypes_named`: whether the parts of `id` that must be named are."""
@@ -629,16 +652,19 @@ class Validator:
         if id.kind == "instance":
             for item in self.types.instance_type(id).exports.values():
                 entity = item.entity
-                if isinstance(entity, FuncEntity):
-                    ok = self._named_func(entity.id, names)
-                elif isinstance(entity, TypeEntity):
-                    ok = self._named(entity.created, names)
-                elif isinstance(entity, ValueEntity):
-                    ok = isinstance(entity.type, str) or self._named(entity.type, names)
-                elif isinstance(entity, InstanceEntity):
-                    ok = self._named(entity.id, names)
-                else:
-                    ok = True
+                match entity:
+                    case FuncEntity():
+                        ok = self._named_func(entity.id, names)
+                    case TypeEntity():
+                        ok = self._named(entity.created, names)
+                    case ValueEntity():
+                        ok = isinstance(entity.type, str) or self._named(entity.type, names)
+                    case InstanceEntity():
+                        ok = self._named(entity.id, names)
+                    case ModuleEntity() | ComponentEntity():
+                        ok = True
+                    case _:
+                        assert_never(entity)
                 if not ok:
                     return False
         return True
@@ -675,23 +701,27 @@ def _check_resource(resource: AnyId, name: str, resources: dict[AnyId, str]) -> 
 
 def _members(ty: DefinedType[AnyId]) -> list[ValType]:
     """The value types a defined type is made of."""
-    if isinstance(ty, RecordType):
-        return [t for _, t in ty.fields]
-    if isinstance(ty, VariantType):
-        return [t for _, t in ty.cases if t is not None]
-    if isinstance(ty, TupleType):
-        return list(ty.types)
-    if isinstance(ty, (ListType, FixedListType)):
-        return [ty.element]
-    if isinstance(ty, OptionType):
-        return [ty.type]
-    if isinstance(ty, MapType):
-        return [ty.key, ty.value]
-    if isinstance(ty, ResultType):
-        return [t for t in (ty.ok, ty.err) if t is not None]
-    if isinstance(ty, (FutureType, StreamType)):
-        return [] if ty.type is None else [ty.type]
-    return []
+    match ty:
+        case RecordType():
+            return [t for _, t in ty.fields]
+        case VariantType():
+            return [t for _, t in ty.cases if t is not None]
+        case TupleType():
+            return list(ty.types)
+        case ListType() | FixedListType():
+            return [ty.element]
+        case OptionType():
+            return [ty.type]
+        case MapType():
+            return [ty.key, ty.value]
+        case ResultType():
+            return [t for t in (ty.ok, ty.err) if t is not None]
+        case FutureType() | StreamType():
+            return [] if ty.type is None else [ty.type]
+        case PrimitiveType() | FlagsType() | EnumType() | OwnType() | BorrowType():
+            return []
+        case _:
+            assert_never(ty)
 
 
 def _resources(ty: DefinedType[AnyId]) -> list[AnyId]:
