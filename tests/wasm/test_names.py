@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from witgen.version import Version
-from witgen.wasm import NameError_, is_kebab, parse_component_name
+from witgen.wasm import ComponentNameError, is_kebab, parse_component_name
 
 from .harness import needs_wasm_tools, reader_says, wasm_tools_says, wat
 
@@ -45,9 +45,9 @@ def test_parts_of_an_interface_name() -> None:
 def test_nested_names_need_the_flag() -> None:
     """`cm-nested-names`: the validator allows them, wit-parser's decoder does not."""
     assert parse_component_name("a:b:c/d/e", nested=True).kind == "interface"
-    with pytest.raises(NameError_, match=r"^expected `/` after package name$"):
+    with pytest.raises(ComponentNameError, match=r"^expected `/` after package name$"):
         parse_component_name("a:b:c/d")
-    with pytest.raises(NameError_, match=r"^trailing characters found: `/e`$"):
+    with pytest.raises(ComponentNameError, match=r"^trailing characters found: `/e`$"):
         parse_component_name("a:b/d/e")
 
 

@@ -116,7 +116,7 @@ def _wit_encoding(externs: tuple[wasm.Extern, ...]) -> Literal["v1", "v2"] | Non
             return None
     try:
         name = wasm.parse_component_name(externs[0].name)
-    except wasm.NameError_:
+    except wasm.ComponentNameError:
         return None
     if name.kind == "interface" and name.interface == "wit":
         return "v1"
@@ -127,7 +127,7 @@ def _component_name(name: str) -> wasm.ComponentName:
     """`ComponentName::new(name, 0)` as wit-parser calls it (no nested names)."""
     try:
         return wasm.parse_component_name(name)
-    except wasm.NameError_ as error:
+    except wasm.ComponentNameError as error:
         fail(f"{error} (at offset 0x0)", None)
 
 

@@ -7,7 +7,7 @@ type, and the `Types` arena those types live in; custom sections are handed
 to `on_custom` as they are met.  `parse_component_name` classifies an import
 or export name (`a-b`, `[method]r.m`, `ns:pkg/iface@1.0.0`, ...).
 Raises: `WasmError`, with wasmparser's message and byte offset, for a
-malformed, truncated or invalid binary; `NameError_` from
+malformed, truncated or invalid binary; `ComponentNameError` from
 `parse_component_name`.  Nothing here imports the resolver: the arrow
 points `resolve -> wasm`, and `resolve/decode.py` turns a `WasmError` into
 a diagnostic.
@@ -29,7 +29,13 @@ The modules, from the bottom up:
 """
 
 from witgen.wasm.errors import WasmError
-from witgen.wasm.names import ComponentName, NameError_, NameKind, is_kebab, parse_component_name
+from witgen.wasm.names import (
+    ComponentName,
+    ComponentNameError,
+    NameKind,
+    is_kebab,
+    parse_component_name,
+)
 from witgen.wasm.reader import WASM_MAGIC, ComponentInfo, Extern, read_component
 from witgen.wasm.types import (
     AnyId,
@@ -71,6 +77,7 @@ __all__ = [
     "ComponentEntity",
     "ComponentInfo",
     "ComponentName",
+    "ComponentNameError",
     "ComponentType",
     "DefinedType",
     "Entity",
@@ -87,7 +94,6 @@ __all__ = [
     "ListType",
     "MapType",
     "ModuleEntity",
-    "NameError_",
     "NameKind",
     "OptionType",
     "OwnType",

@@ -5,8 +5,8 @@ In: a name as a binary spells it (`a-b`, `[method]r.m`, `ns:pkg/iface@1.0.0`,
 Out: `parse_component_name` returns a `ComponentName`: the name, its kind,
 and the parts of it the decoder asks for (resource, namespace, package,
 interface, version); `is_kebab` is wasmparser's kebab-case test.
-Raises: `NameError_`, with wasmparser's message, for a name that does not
-parse; `ComponentName.version` raises `VersionError`.
+Raises: `ComponentNameError`, with wasmparser's message, for a name that
+does not parse; `ComponentName.version` raises `VersionError`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Literal
 from witgen.version import Version, VersionError
 
 
-class NameError_(Exception):
+class ComponentNameError(Exception):
     """A component name that does not parse; the message is wasmparser's."""
 
 
@@ -103,12 +103,13 @@ def parse_component_name(name: str, nested: bool = False) -> ComponentName:
     """Classify `name` (wasmparser's `ComponentName::new_with_features`).
 
     `nested` enables `cm-nested-names` (`a:b:c/d/e`), which the validator
-    allows and wit-parser's own name parsing does not.  Raises `NameError_`.
+    allows and wit-parser's own name parsing does not.
+    Raises `ComponentNameError`.
     """
     parser = _NameParser(name, nested)
     kind = parser.parse()
     if parser.rest:
-        raise NameError_(f"trailing characters found: `{parser.rest}`")
+        raise ComponentNameError(f"trailing characters found: `{parser.rest}`")
     return ComponentName(name, kind)
 
 
@@ -144,7 +145,7 @@ class _NameParser:
             self.expect("<")
             url = self.take_up_to(">")
             if "<" in url:
-                raise NameError_("url cannot contain `<`")
+                raise ComponentNameError("url cannot contain `<`")
             self.expect(">")
             self.optional_hash()
             return "url"
@@ -196,7 +197,7 @@ class _NameParser:
                     self.expect("/")
                     self.take_kebab()
         elif require_projection:
-            raise NameError_("expected `/` after package name")
+            raise ComponentNameError("expected `/` after package name")
 
     def semver_range(self, text: str) -> None:
         if text == "*":
@@ -206,12 +207,12 @@ class _NameParser:
             self.semver(lower)
             if space:
                 if not upper.startswith("<"):
-                    raise NameError_("expected `<` at start of version range upper bounds")
+                    raise ComponentNameError("expected `<` at start of version range upper bounds")
                 self.semver(upper[1:])
         elif text.startswith("<"):
             self.semver(text[1:])
         else:
-            raise NameError_("expected `>=` or `<` at start of version range")
+            raise ComponentNameError("expected `>=` or `<` at start of version range")
 
     def hash(self) -> None:
         integrity = self.take_up_to(">")
@@ -222,14 +223,14 @@ class _NameParser:
                     rest = item[len(algorithm) :]
                     break
             else:
-                raise NameError_(f"unrecognized hash algorithm: `{item}`")
+                raise ComponentNameError(f"unrecognized hash algorithm: `{item}`")
             if not rest.startswith("-"):
-                raise NameError_(f"expected `-` after hash algorithm: {item}")
+                raise ComponentNameError(f"expected `-` after hash algorithm: {item}")
             encoded = rest[1:].split("?", 1)[0]
             if not _is_base64(encoded):
-                raise NameError_(f"not valid base64: `{encoded}`")
+                raise ComponentNameError(f"not valid base64: `{encoded}`")
         if not hashes:
-            raise NameError_("integrity hash cannot be empty")
+            raise ComponentNameError("integrity hash cannot be empty")
 
     def optional_hash(self) -> None:
         if not self.eat(","):
@@ -246,32 +247,32 @@ class _NameParser:
 
     def expect(self, prefix: str) -> None:
         if not self.eat(prefix):
-            raise NameError_(f"expected `{prefix}` at `{self.rest}`")
+            raise ComponentNameError(f"expected `{prefix}` at `{self.rest}`")
 
     def take_until(self, char: str) -> str:
         at = self.rest.find(char)
         if at < 0:
-            raise NameError_(f"failed to find `{char}` character")
+            raise ComponentNameError(f"failed to find `{char}` character")
         taken, self.rest = self.rest[:at], self.rest[at + 1 :]
         return taken
 
     def take_up_to(self, char: str) -> str:
         at = self.rest.find(char)
         if at < 0:
-            raise NameError_(f"failed to find `{char}` character")
+            raise ComponentNameError(f"failed to find `{char}` character")
         taken, self.rest = self.rest[:at], self.rest[at:]
         return taken
 
     def kebab(self, text: str) -> str:
         if not is_kebab(text):
-            raise NameError_(f"`{text}` is not in kebab case")
+            raise ComponentNameError(f"`{text}` is not in kebab case")
         return text
 
     def semver(self, text: str) -> None:
         try:
             Version.parse(text)
         except VersionError as error:
-            raise NameError_(f"`{text}` is not a valid semver: {error}") from None
+            raise ComponentNameError(f"`{text}` is not a valid semver: {error}") from None
 
     def take_kebab(self) -> str:
         at = next(
@@ -287,7 +288,9 @@ class _NameParser:
         text = self.take_kebab()
         for char in text:
             if char.isalpha() and not char.islower():
-                raise NameError_(f"character `{char}` is not lowercase in package name/namespace")
+                raise ComponentNameError(
+                    f"character `{char}` is not lowercase in package name/namespace"
+                )
         return text
 
     def expect_kebab(self) -> str:

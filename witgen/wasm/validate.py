@@ -53,7 +53,7 @@ from witgen.wasm.limits import (
     MAX_VALUES,
     check_max,
 )
-from witgen.wasm.names import ComponentName, NameError_, is_kebab, parse_component_name
+from witgen.wasm.names import ComponentName, ComponentNameError, is_kebab, parse_component_name
 from witgen.wasm.types import (
     AnyId,
     BorrowType,
@@ -531,7 +531,7 @@ class Validator:
         kind = "import" if is_import else "export"
         try:
             parsed = parse_component_name(name.name, nested=True)
-        except NameError_ as error:
+        except ComponentNameError as error:
             wasm_error(f"{kind} name `{name.name}` is not a valid extern name\n{error}", offset)
         if not is_import and parsed.kind in ("hash", "url", "dependency"):
             wasm_error(f"name `{name.name}` is not a valid export name", offset)
@@ -542,7 +542,7 @@ class Validator:
                 wasm_error("only instances can have an `implements`", offset)
             try:
                 implements = parse_component_name(name.implements, nested=True)
-            except NameError_ as error:
+            except ComponentNameError as error:
                 wasm_error(f"`{name.implements}` is not a valid name\n{error}", offset)
             if implements.kind != "interface":
                 wasm_error(f"name `{name.implements}` must be an interface", offset)
