@@ -9,7 +9,8 @@ the input has `@unstable` items).  The text format must read as the binary
 does.  Merges: a package spread over several encoded dependencies unites, or
 fails, exactly as in wasm-tools.  Bad input (truncated, garbled or foreign
 binaries, bad text, bad `package-docs`) gives wasm-tools' message as a
-`WitError`, never another exception.
+`WitError`, never another exception.  (The reader itself, `witgen.wasm`, has
+its own tests in `tests/wasm`.)
 
 The reference outputs are computed once per session, in parallel; witgen's
 side is `witgen.json_view.to_json`.
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import random
 import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 from support import corpus
+from support.wasm_binaries import MALFORMED, PACKAGE, component, custom, leb, mutants
 
 from witgen.diagnostics import WitError
 from witgen.json_view import to_json
@@ -429,108 +430,28 @@ def test_merge_matches_wasm_tools(case: str, tmp_path: Path) -> None:
 # ---------------------------------------------------------------- bad input
 
 
-def _leb(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
-def _sleb(value: int) -> bytes:
-    """A type index as a value type encodes it: signed LEB128."""
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        if (value == 0 and not byte & 0x40) or (value == -1 and byte & 0x40):
-            out.append(byte)
-            return bytes(out)
-        out.append(byte | 0x80)
-
-
-def _component(*sections: tuple[int, bytes]) -> bytes:
-    return b"\0asm\x0d\x00\x01\x00" + b"".join(
-        bytes([section]) + _leb(len(body)) + body for section, body in sections
-    )
-
-
-def _items(*items: bytes) -> bytes:
-    return _leb(len(items)) + b"".join(items)
-
-
-def _list_chain(length: int) -> list[bytes]:
-    """`list<u32>`, then lists of the type before, `length` types in all."""
-    return [b"\x70\x79", *(b"\x70" + _sleb(i) for i in range(length - 1))]
-
-
-def _nested_instances(depth: int) -> bytes:
-    ty = b"\x42\x00"
-    for _ in range(depth):
-        ty = b"\x42\x01\x01" + ty
-    return ty
-
-
-_PACKAGE = _component(
-    (7, _items(b"\x41\x02\x01\x42\x00\x04\x00\x05a:b/x\x05\x00")),
-    (11, _items(b"\x00\x01x\x03\x00\x00")),
-)
-
-
 def _tool_free_text() -> str:
-    """The text of `_PACKAGE`, written by hand."""
+    """The text of `PACKAGE`, written by hand."""
     return '(component (type (component (export "a:b/x" (instance)))) (export "x" (type 0)))'
 
 
-def _custom(name: bytes, data: bytes) -> tuple[int, bytes]:
-    return (0, _leb(len(name)) + name + data)
-
-
+# The binaries the reader rejects (`MALFORMED`, checked at the reader in
+# tests/wasm), and those it reads but the decoder rejects.
 BAD_INPUTS: dict[str, tuple[str, bytes]] = {
-    "truncated": ("x.wasm", _PACKAGE[:20]),
-    "magic-only": ("x.wasm", b"\0asm"),
-    "garbage-after-header": ("x.wasm", b"\0asm\x0d\x00\x01\x00garbage"),
-    "unknown-version": ("x.wasm", b"\0asm\x0c\x00\x01\x00"),
+    **{case: ("x.wasm", data) for case, data in MALFORMED.items()},
     "core-module": ("x.wasm", b"\0asm\x01\x00\x00\x00"),
-    "unknown-section": ("x.wasm", _component((13, b""))),
-    "trailing-bytes": ("x.wasm", _component((7, _items() + b"\x00"))),
-    # (wasm-tools buffers the size it is told, so keep the size moderate.)
-    "huge-section-size": ("x.wasm", b"\0asm\x0d\x00\x01\x00\x07\xff\xff\x3f"),
-    "overlong-leb": ("x.wasm", b"\0asm\x0d\x00\x01\x00\x07\xff\xff\xff\xff\x7f"),
-    "huge-count": ("x.wasm", _component((7, b"\xff\xff\xff\xff\x0f"))),
-    "huge-string": ("x.wasm", b"\0asm\x0d\x00\x01\x00\x00\x06\xff\xff\xff\xff\x0f\x00"),
-    "negative-type-index": ("x.wasm", _component((7, _items(b"\x70\x40")))),
-    "deep-list": ("x.wasm", _component((7, _items(*_list_chain(100))))),
-    # An instance type is one deeper than the deepest type it exports.
-    "deep-instance": (
-        "x.wasm",
-        _component(
-            (
-                7,
-                _items(
-                    b"\x42"
-                    + _items(
-                        *(b"\x01" + t for t in _list_chain(99)),
-                        b"\x04\x00\x01t\x03\x00" + _leb(98),
-                    )
-                ),
-            )
-        ),
-    ),
-    "deep-instances": ("x.wasm", _component((7, _items(_nested_instances(150))))),
-    "very-deep-instances": ("x.wasm", _component((7, _items(_nested_instances(5000))))),
-    "empty-component": ("x.wasm", _component()),
+    "empty-component": ("x.wasm", component()),
     "two-package-docs": (
         "x.wasm",
-        _PACKAGE + _component(_custom(b"package-docs", b"\x01{}"))[8:] * 2,
+        PACKAGE + component(custom(b"package-docs", b"\x01{}"))[8:] * 2,
     ),
     "package-docs-version": (
         "x.wasm",
-        _PACKAGE + _component(_custom(b"package-docs", b"\x07{}"))[8:],
+        PACKAGE + component(custom(b"package-docs", b"\x07{}"))[8:],
     ),
     "package-docs-missing-interface": (
         "x.wasm",
-        _PACKAGE + _component(_custom(b"package-docs", b'\x01{"interfaces":{"y":{}}}'))[8:],
+        PACKAGE + component(custom(b"package-docs", b'\x01{"interfaces":{"y":{}}}'))[8:],
     ),
     "real-component": ("x.wat", b"(component (core module))"),
     "component-with-imports": ("x.wat", b'(component (import "f" (func)))'),
@@ -612,8 +533,8 @@ def test_package_docs_match_wasm_tools(case: str, tmp_path: Path) -> None:
     (tmp_path / "full.wasm").write_bytes(encoded)
     _tool("strip", "--all", tmp_path / "full.wasm", "-o", stripped)
     name = b"package-docs"
-    body = _leb(len(name)) + name + METADATA[case]
-    data = stripped.read_bytes() + b"\x00" + _leb(len(body)) + body
+    body = leb(len(name)) + name + METADATA[case]
+    data = stripped.read_bytes() + b"\x00" + leb(len(body)) + body
     directory = _package_with_deps(tmp_path / "pkg", {"x.wasm": data})
     assert _resolve(directory) == _wit_json(directory)
 
@@ -634,30 +555,10 @@ def test_alias_of_an_anonymous_type_is_an_error(tmp_path: Path) -> None:
     )
 
 
-def _mutants(seeds: list[bytes], count: int, seed: int) -> list[bytes]:
-    """Binaries with bytes cut, changed, inserted or removed."""
-    rng = random.Random(seed)
-    mutants = []
-    for _ in range(count):
-        data = bytearray(rng.choice(seeds))
-        at = rng.randrange(8, len(data))
-        operation = rng.randrange(4)
-        if operation == 0:
-            del data[at:]
-        elif operation == 1:
-            data[at] = rng.randrange(256)
-        elif operation == 2:
-            data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 4)))
-        else:
-            del data[at : at + rng.randrange(1, 4)]
-        mutants.append(bytes(data))
-    return mutants
-
-
 @needs_wasm_tools
 def test_mutated_binaries_never_crash(references: dict[str, Reference]) -> None:
     seeds = [references[case].wasm.read_bytes() for case in OWN_CASES]
-    for data in _mutants(seeds, 400, seed=1):
+    for data in mutants(seeds, 400, seed=1):
         with contextlib.suppress(Problem):
             decode_wasm(data)
 
@@ -674,7 +575,7 @@ def test_mutated_binaries_fail_like_wasm_tools(
         _tool("strip", "--all", references[case].wasm, "-o", stripped)
         seeds.append(stripped.read_bytes())
     directory = _package_with_deps(tmp_path / "pkg", {})
-    for data in _mutants(seeds, 40, seed=2):
+    for data in mutants(seeds, 40, seed=2):
         (directory / "deps" / "x.wasm").write_bytes(data)
         expected = _wit_json(directory)
         if "panicked" in expected:

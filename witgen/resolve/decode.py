@@ -7,9 +7,10 @@ into the arena and returns the package's id there.  `decode_wasm` is the
 decoding alone: a fresh `Arena` holding the package and its dependencies,
 and the package's id in it.
 Raises: `Problem` with wasm-tools' message: the `wat` crate's for bad text,
-wasmparser's for a malformed binary, wit-parser's for a component that is not
-a WIT package ("found an actual component instead of an encoded WIT package
-in wasm") or that disagrees with what the arena already holds.
+wasmparser's for a malformed binary (the `WasmError` of `witgen.wasm`, which
+reads the binary), wit-parser's for a component that is not a WIT package
+("found an actual component instead of an encoded WIT package in wasm") or
+that disagrees with what the arena already holds.
 
 This is wit-parser's `decoding.rs` (`decode`, `ComponentInfo`,
 `WitPackageDecoder`) and `metadata.rs` (the `package-docs` custom section,
@@ -23,10 +24,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import Literal, NoReturn
+from typing import Literal, NoReturn, assert_never
 
-from witgen import ir
-from witgen.resolve import wasm
+from witgen import ir, wasm
 from witgen.resolve.arena import Arena, InterfaceDraft, PackageDraft, WorldDraft
 from witgen.resolve.merge import context, merge
 from witgen.resolve.problems import fail
@@ -65,7 +65,10 @@ def decode_wasm(data: bytes) -> tuple[Arena, ir.PackageId]:
                 fail(f'multiple "{PACKAGE_DOCS}" sections', None)
             metadata.append(_parse_metadata(contents))
 
-    info = wasm.read_component(data, on_custom)
+    try:
+        info = wasm.read_component(data, on_custom)
+    except wasm.WasmError as error:
+        fail(str(error), None)
     if not info.is_component or info.concrete:
         fail(_NOT_A_PACKAGE, None)
     decoder = _Decoder(info.types)
@@ -113,7 +116,7 @@ def _wit_encoding(externs: tuple[wasm.Extern, ...]) -> Literal["v1", "v2"] | Non
             return None
     try:
         name = wasm.parse_component_name(externs[0].name)
-    except wasm.NameError_:
+    except wasm.ComponentNameError:
         return None
     if name.kind == "interface" and name.interface == "wit":
         return "v1"
@@ -124,7 +127,7 @@ def _component_name(name: str) -> wasm.ComponentName:
     """`ComponentName::new(name, 0)` as wit-parser calls it (no nested names)."""
     try:
         return wasm.parse_component_name(name)
-    except wasm.NameError_ as error:
+    except wasm.ComponentNameError as error:
         fail(f"{error} (at offset 0x0)", None)
 
 
@@ -239,16 +242,23 @@ class _Decoder:
             imports = self.resolve.worlds[world].imports
             exports = self.resolve.worlds[world].exports
             if extern.is_import:
-                if isinstance(entity, wasm.InstanceEntity):
-                    with context(f"failed to decode WIT from import `{name}`"):
-                        key, value = self.decode_world_instance(name, item, package)
-                    imports[key] = value
-                elif isinstance(entity, wasm.FuncEntity):
-                    with context(f"failed to decode function from import `{name}`"):
-                        imports[name] = ir.FunctionItem(self.convert_function(name, item, owner))
-                elif isinstance(entity, wasm.TypeEntity):
-                    with context(f"failed to decode type from export `{name}`"):
-                        imports[name] = ir.TypeItem(self.register_type_export(name, item, owner))
+                match entity:
+                    case wasm.InstanceEntity():
+                        with context(f"failed to decode WIT from import `{name}`"):
+                            key, value = self.decode_world_instance(name, item, package)
+                        imports[key] = value
+                    case wasm.FuncEntity():
+                        with context(f"failed to decode function from import `{name}`"):
+                            function = self.convert_function(name, item, owner)
+                        imports[name] = ir.FunctionItem(function)
+                    case wasm.TypeEntity():
+                        with context(f"failed to decode type from export `{name}`"):
+                            type_id = self.register_type_export(name, item, owner)
+                        imports[name] = ir.TypeItem(type_id)
+                    case wasm.ModuleEntity() | wasm.ComponentEntity() | wasm.ValueEntity():
+                        pass  # not part of the component's world
+                    case _:
+                        assert_never(entity)
             elif isinstance(entity, wasm.FuncEntity):
                 with context(f"failed to decode function from export `{name}`"):
                     exports[name] = ir.FunctionItem(self.convert_function(name, item, owner))
@@ -548,42 +558,46 @@ class _Decoder:
         def maybe(vt: wasm.ValType | None) -> ir.Type | None:
             return None if vt is None else value(vt)
 
-        if isinstance(ty, wasm.PrimitiveType):
-            return ir.AliasKind(_primitive(ty.name))
-        if isinstance(ty, wasm.ListType):
-            return ir.ListKind(value(ty.element))
-        if isinstance(ty, wasm.MapType):
-            key = value(ty.key)
-            return ir.MapKind(key, value(ty.value))
-        if isinstance(ty, wasm.FixedListType):
-            return ir.FixedListKind(value(ty.element), ty.length)
-        if isinstance(ty, wasm.TupleType):
-            return ir.TupleKind(tuple(value(t) for t in ty.types))
-        if isinstance(ty, wasm.OptionType):
-            return ir.OptionKind(value(ty.type))
-        if isinstance(ty, wasm.ResultType):
-            ok = maybe(ty.ok)
-            return ir.ResultKind(ok, maybe(ty.err))
-        if isinstance(ty, wasm.RecordType):
-            fields = []
-            for name, field_type in ty.fields:
-                with context(f"failed to convert record field '{name}'"):
-                    fields.append(ir.Field(name, value(field_type)))
-            return ir.RecordKind(tuple(fields))
-        if isinstance(ty, wasm.VariantType):
-            return ir.VariantKind(tuple(ir.Case(name, maybe(t)) for name, t in ty.cases))
-        if isinstance(ty, wasm.FlagsType):
-            return ir.FlagsKind(tuple(ir.Flag(name) for name in ty.names))
-        if isinstance(ty, wasm.EnumType):
-            return ir.EnumKind(tuple(ir.EnumCase(name) for name in ty.names))
-        if isinstance(ty, (wasm.OwnType, wasm.BorrowType)):
-            resource = self.type_map.get(ty.resource)
-            if resource is None:
-                fail("handle refers to a resource that is not named in this context", None)
-            return ir.HandleKind("own" if isinstance(ty, wasm.OwnType) else "borrow", resource)
-        if isinstance(ty, wasm.FutureType):
-            return ir.FutureKind(maybe(ty.type))
-        return ir.StreamKind(maybe(ty.type))
+        match ty:
+            case wasm.PrimitiveType():
+                return ir.AliasKind(_primitive(ty.name))
+            case wasm.ListType():
+                return ir.ListKind(value(ty.element))
+            case wasm.MapType():
+                key = value(ty.key)
+                return ir.MapKind(key, value(ty.value))
+            case wasm.FixedListType():
+                return ir.FixedListKind(value(ty.element), ty.length)
+            case wasm.TupleType():
+                return ir.TupleKind(tuple(value(t) for t in ty.types))
+            case wasm.OptionType():
+                return ir.OptionKind(value(ty.type))
+            case wasm.ResultType():
+                ok = maybe(ty.ok)
+                return ir.ResultKind(ok, maybe(ty.err))
+            case wasm.RecordType():
+                fields = []
+                for name, field_type in ty.fields:
+                    with context(f"failed to convert record field '{name}'"):
+                        fields.append(ir.Field(name, value(field_type)))
+                return ir.RecordKind(tuple(fields))
+            case wasm.VariantType():
+                return ir.VariantKind(tuple(ir.Case(name, maybe(t)) for name, t in ty.cases))
+            case wasm.FlagsType():
+                return ir.FlagsKind(tuple(ir.Flag(name) for name in ty.names))
+            case wasm.EnumType():
+                return ir.EnumKind(tuple(ir.EnumCase(name) for name in ty.names))
+            case wasm.OwnType() | wasm.BorrowType():
+                resource = self.type_map.get(ty.resource)
+                if resource is None:
+                    fail("handle refers to a resource that is not named in this context", None)
+                return ir.HandleKind("own" if isinstance(ty, wasm.OwnType) else "borrow", resource)
+            case wasm.FutureType():
+                return ir.FutureKind(maybe(ty.type))
+            case wasm.StreamType():
+                return ir.StreamKind(maybe(ty.type))
+            case _:
+                assert_never(ty)
 
     # -- matching a package's own interfaces seen again (wit-parser's `Registrar`)
 
@@ -593,65 +607,72 @@ class _Decoder:
         kind = self.resolve.types[wit].kind
         if isinstance(kind, ir.AliasKind) and isinstance(kind.type, int):
             return  # a named type: nothing anonymous to connect
-        if isinstance(ty, (wasm.PrimitiveType, wasm.FlagsType, wasm.EnumType)):
-            return
-        if isinstance(ty, (wasm.OwnType, wasm.BorrowType)):
-            return
-        if isinstance(ty, wasm.ListType):
-            if not isinstance(kind, ir.ListKind):
-                fail("expected a list", None)
-            self._register_valtype(ty.element, kind.type)
-        elif isinstance(ty, wasm.MapType):
-            if not isinstance(kind, ir.MapKind):
-                fail("expected a map", None)
-            self._register_valtype(ty.key, kind.key)
-            self._register_valtype(ty.value, kind.value)
-        elif isinstance(ty, wasm.FixedListType):
-            if not isinstance(kind, ir.FixedListKind) or kind.size != ty.length:
-                fail(f"expected a fixed-length {ty.length} list", None)
-            self._register_valtype(ty.element, kind.type)
-        elif isinstance(ty, wasm.TupleType):
-            if not isinstance(kind, ir.TupleKind):
-                fail("expected a tuple", None)
-            if len(kind.types) != len(ty.types):
-                fail("mismatched number of tuple fields", None)
-            for wasm_type, wit_type in zip(ty.types, kind.types, strict=True):
-                self._register_valtype(wasm_type, wit_type)
-        elif isinstance(ty, wasm.OptionType):
-            if not isinstance(kind, ir.OptionKind):
-                fail("expected an option", None)
-            self._register_valtype(ty.type, kind.type)
-        elif isinstance(ty, wasm.ResultType):
-            if not isinstance(kind, ir.ResultKind):
-                fail("expected a result", None)
-            self._register_pair(ty.ok, kind.ok, "disagreement on result structure")
-            self._register_pair(ty.err, kind.err, "disagreement on result structure")
-        elif isinstance(ty, wasm.RecordType):
-            if not isinstance(kind, ir.RecordKind):
-                fail("expected a record", None)
-            if len(kind.fields) != len(ty.fields):
-                fail("mismatched number of record fields", None)
-            for (name, wasm_type), wit_field in zip(ty.fields, kind.fields, strict=True):
-                if name != wit_field.name:
-                    fail("mismatched field order", None)
-                self._register_valtype(wasm_type, wit_field.type)
-        elif isinstance(ty, wasm.VariantType):
-            if not isinstance(kind, ir.VariantKind):
-                fail("expected a variant", None)
-            if len(kind.cases) != len(ty.cases):
-                fail("mismatched number of variant cases", None)
-            for (name, payload), wit_case in zip(ty.cases, kind.cases, strict=True):
-                if name != wit_case.name:
-                    fail("mismatched case order", None)
-                self._register_pair(payload, wit_case.type, "disagreement on case type")
-        elif isinstance(ty, wasm.FutureType):
-            if not isinstance(kind, ir.FutureKind):
-                fail("expected a future", None)
-            self._register_pair(ty.type, kind.type, "disagreement on future payload")
-        else:
-            if not isinstance(kind, ir.StreamKind):
-                fail("expected a stream", None)
-            self._register_pair(ty.type, kind.type, "disagreement on stream payload")
+        match ty:
+            case (
+                wasm.PrimitiveType()
+                | wasm.FlagsType()
+                | wasm.EnumType()
+                | wasm.OwnType()
+                | wasm.BorrowType()
+            ):
+                return  # nothing anonymous inside
+            case wasm.ListType():
+                if not isinstance(kind, ir.ListKind):
+                    fail("expected a list", None)
+                self._register_valtype(ty.element, kind.type)
+            case wasm.MapType():
+                if not isinstance(kind, ir.MapKind):
+                    fail("expected a map", None)
+                self._register_valtype(ty.key, kind.key)
+                self._register_valtype(ty.value, kind.value)
+            case wasm.FixedListType():
+                if not isinstance(kind, ir.FixedListKind) or kind.size != ty.length:
+                    fail(f"expected a fixed-length {ty.length} list", None)
+                self._register_valtype(ty.element, kind.type)
+            case wasm.TupleType():
+                if not isinstance(kind, ir.TupleKind):
+                    fail("expected a tuple", None)
+                if len(kind.types) != len(ty.types):
+                    fail("mismatched number of tuple fields", None)
+                for wasm_type, wit_type in zip(ty.types, kind.types, strict=True):
+                    self._register_valtype(wasm_type, wit_type)
+            case wasm.OptionType():
+                if not isinstance(kind, ir.OptionKind):
+                    fail("expected an option", None)
+                self._register_valtype(ty.type, kind.type)
+            case wasm.ResultType():
+                if not isinstance(kind, ir.ResultKind):
+                    fail("expected a result", None)
+                self._register_pair(ty.ok, kind.ok, "disagreement on result structure")
+                self._register_pair(ty.err, kind.err, "disagreement on result structure")
+            case wasm.RecordType():
+                if not isinstance(kind, ir.RecordKind):
+                    fail("expected a record", None)
+                if len(kind.fields) != len(ty.fields):
+                    fail("mismatched number of record fields", None)
+                for (name, wasm_type), wit_field in zip(ty.fields, kind.fields, strict=True):
+                    if name != wit_field.name:
+                        fail("mismatched field order", None)
+                    self._register_valtype(wasm_type, wit_field.type)
+            case wasm.VariantType():
+                if not isinstance(kind, ir.VariantKind):
+                    fail("expected a variant", None)
+                if len(kind.cases) != len(ty.cases):
+                    fail("mismatched number of variant cases", None)
+                for (name, payload), wit_case in zip(ty.cases, kind.cases, strict=True):
+                    if name != wit_case.name:
+                        fail("mismatched case order", None)
+                    self._register_pair(payload, wit_case.type, "disagreement on case type")
+            case wasm.FutureType():
+                if not isinstance(kind, ir.FutureKind):
+                    fail("expected a future", None)
+                self._register_pair(ty.type, kind.type, "disagreement on future payload")
+            case wasm.StreamType():
+                if not isinstance(kind, ir.StreamKind):
+                    fail("expected a stream", None)
+                self._register_pair(ty.type, kind.type, "disagreement on stream payload")
+            case _:
+                assert_never(ty)
 
     def _register_pair(self, ty: wasm.ValType | None, wit: ir.Type | None, message: str) -> None:
         if ty is not None and wit is not None:

@@ -28,6 +28,7 @@ from typing import TypeVar
 from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
 from witgen.syntax import ast
 from witgen.syntax.parse import parse_file
+from witgen.wasm import WASM_MAGIC
 
 _DEP_EXTENSIONS = (".wit", ".wat", ".wasm")
 
@@ -165,7 +166,7 @@ def detect_wasm(data: bytes) -> str | None:
     As the `wat` crate decides: the binary magic, or a `(` after WebAssembly
     text whitespace and comments (`;;` to the end of a line, nested `(; ;)`).
     """
-    if data.startswith(b"\0asm"):
+    if data.startswith(WASM_MAGIC):
         return "binary"
     try:
         text = data.decode("utf-8")

@@ -9,8 +9,8 @@ The passes, in the order wasm-tools runs them:
 1. `load`       read files; parse WIT text (`witgen.syntax`)
 2. `unresolved` resolve each package source on its own: the main package's
                 folder first, then each entry of `deps/` in name order
-3. `decode`     a WebAssembly-encoded package in `deps/` is decoded and added
-                to the arena as soon as it is reached
+3. `decode`     a WebAssembly-encoded package in `deps/` is read (`witgen.wasm`),
+                decoded and added to the arena as soon as it is reached
 4. `ordering`   every package from text, checked for duplicates and cycles and
                 put in dependency order
 5. `link`       each package in that order added to the arena, with

@@ -1,0 +1,123 @@
+"""Hand-made WebAssembly binaries: the encoders, and binaries the reader must reject.
+
+`MALFORMED` holds binaries that `witgen.wasm` rejects while reading them
+(truncated, garbled, foreign, over a limit); `tests/wasm/test_reader.py`
+checks the reader's message against wasm-tools', and
+`tests/resolve/test_decode.py` the diagnostic a run prints for them.
+`mutants` garbles binaries at random, for the tests that no input crashes
+the reader or the decoder.
+"""
+
+from __future__ import annotations
+
+import random
+
+
+def leb(value: int) -> bytes:
+    """Unsigned LEB128."""
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def sleb(value: int) -> bytes:
+    """A type index as a value type encodes it: signed LEB128."""
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        if (value == 0 and not byte & 0x40) or (value == -1 and byte & 0x40):
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
+
+
+def component(*sections: tuple[int, bytes]) -> bytes:
+    """A component binary: the header, then each `(section id, body)`."""
+    return b"\0asm\x0d\x00\x01\x00" + b"".join(
+        bytes([section]) + leb(len(body)) + body for section, body in sections
+    )
+
+
+def items(*encoded: bytes) -> bytes:
+    """A section body: the count, then the items."""
+    return leb(len(encoded)) + b"".join(encoded)
+
+
+def custom(name: bytes, data: bytes) -> tuple[int, bytes]:
+    """A custom section, for `component`."""
+    return (0, leb(len(name)) + name + data)
+
+
+def list_chain(length: int) -> list[bytes]:
+    """`list<u32>`, then lists of the type before, `length` types in all."""
+    return [b"\x70\x79", *(b"\x70" + sleb(i) for i in range(length - 1))]
+
+
+def nested_instances(depth: int) -> bytes:
+    """An instance type nested `depth` times in instance types."""
+    ty = b"\x42\x00"
+    for _ in range(depth):
+        ty = b"\x42\x01\x01" + ty
+    return ty
+
+
+# `(component (type (component (export "a:b/x" (instance)))) (export "x" (type 0)))`:
+# a WIT package `a:b` with one empty interface `x`.
+PACKAGE = component(
+    (7, items(b"\x41\x02\x01\x42\x00\x04\x00\x05a:b/x\x05\x00")),
+    (11, items(b"\x00\x01x\x03\x00\x00")),
+)
+
+MALFORMED: dict[str, bytes] = {
+    "truncated": PACKAGE[:20],
+    "magic-only": b"\0asm",
+    "garbage-after-header": b"\0asm\x0d\x00\x01\x00garbage",
+    "unknown-version": b"\0asm\x0c\x00\x01\x00",
+    "unknown-section": component((13, b"")),
+    "trailing-bytes": component((7, items() + b"\x00")),
+    # (wasm-tools buffers the size it is told, so keep the size moderate.)
+    "huge-section-size": b"\0asm\x0d\x00\x01\x00\x07\xff\xff\x3f",
+    "overlong-leb": b"\0asm\x0d\x00\x01\x00\x07\xff\xff\xff\xff\x7f",
+    "huge-count": component((7, b"\xff\xff\xff\xff\x0f")),
+    "huge-string": b"\0asm\x0d\x00\x01\x00\x00\x06\xff\xff\xff\xff\x0f\x00",
+    "negative-type-index": component((7, items(b"\x70\x40"))),
+    "deep-list": component((7, items(*list_chain(100)))),
+    # An instance type is one deeper than the deepest type it exports.
+    "deep-instance": component(
+        (
+            7,
+            items(
+                b"\x42"
+                + items(
+                    *(b"\x01" + t for t in list_chain(99)),
+                    b"\x04\x00\x01t\x03\x00" + leb(98),
+                )
+            ),
+        )
+    ),
+    "deep-instances": component((7, items(nested_instances(150)))),
+    "very-deep-instances": component((7, items(nested_instances(5000)))),
+}
+
+
+def mutants(seeds: list[bytes], count: int, seed: int) -> list[bytes]:
+    """Binaries with bytes cut, changed, inserted or removed."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        data = bytearray(rng.choice(seeds))
+        at = rng.randrange(8, len(data))
+        operation = rng.randrange(4)
+        if operation == 0:
+            del data[at:]
+        elif operation == 1:
+            data[at] = rng.randrange(256)
+        elif operation == 2:
+            data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 4)))
+        else:
+            del data[at : at + rng.randrange(1, 4)]
+        out.append(bytes(data))
+    return out

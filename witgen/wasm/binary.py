@@ -1,0 +1,560 @@
+"""The binary format: wasmparser's `BinaryReader`, and the declarations of a
+component's type, alias, import and export sections as they are read.
+
+In: the bytes of a binary and the part of them to read
+(`BinaryReader(data, pos, end)`; offsets are absolute, `end` exclusive).
+Out: `read_type`, `read_alias`, `read_extern_name`, `read_type_ref` and
+`read_export` return one declaration each, as read: types refer to each other
+by type index (`DefinedType[int]`, `FuncType[int]`, `ComponentTypeDef`, ...),
+and nothing is checked but the encoding; `validate.py` gives them meaning.
+Raises: wasmparser's message and offset (`wasm_error`) for a truncated or
+malformed encoding (LEB128 integers, strings, leading bytes, counts over
+their limit); `CoreTypeFound` when a type declaration holds a core type,
+which only a real component has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, NoReturn, TypeAlias
+
+from witgen.wasm.errors import wasm_error
+from witgen.wasm.limits import (
+    MAX_COMPONENT_TYPE_DECLS,
+    MAX_ENUM_CASES,
+    MAX_FLAG_NAMES,
+    MAX_FUNCTION_PARAMS,
+    MAX_INSTANCE_TYPE_DECLS,
+    MAX_RECORD_FIELDS,
+    MAX_STRING_SIZE,
+    MAX_TUPLE_TYPES,
+    MAX_TYPE_NESTING,
+    MAX_VARIANT_CASES,
+)
+from witgen.wasm.types import (
+    BorrowType,
+    DefinedType,
+    EnumType,
+    FixedListType,
+    FlagsType,
+    FuncType,
+    FutureType,
+    ListType,
+    MapType,
+    OptionType,
+    OwnType,
+    PrimitiveType,
+    RecordType,
+    ResultType,
+    StreamType,
+    TupleType,
+    VariantType,
+)
+
+PRIMITIVE_BYTES: dict[int, str] = {
+    0x7F: "bool",
+    0x7E: "s8",
+    0x7D: "u8",
+    0x7C: "s16",
+    0x7B: "u16",
+    0x7A: "s32",
+    0x79: "u32",
+    0x78: "s64",
+    0x77: "u64",
+    0x76: "f32",
+    0x75: "f64",
+    0x74: "char",
+    0x73: "string",
+    0x64: "error-context",
+}
+
+
+class BinaryReader:
+    """wasmparser's `BinaryReader` over `data[pos:end]`, with absolute offsets."""
+
+    __slots__ = ("data", "end", "pos")
+
+    def __init__(self, data: bytes, pos: int, end: int) -> None:
+        self.data = data
+        self.pos = pos
+        self.end = end
+
+    def eof(self) -> bool:
+        return self.pos >= self.end
+
+    def remaining(self) -> int:
+        return self.end - self.pos
+
+    def peek(self) -> int:
+        if self.pos >= self.end:
+            wasm_error("unexpected end-of-file", self.pos)
+        return self.data[self.pos]
+
+    def u8(self) -> int:
+        if self.pos >= self.end:
+            wasm_error("unexpected end-of-file", self.pos)
+        byte = self.data[self.pos]
+        self.pos += 1
+        return byte
+
+    def take(self, size: int) -> bytes:
+        if size > self.end - self.pos:
+            wasm_error("unexpected end-of-file", self.pos)
+        start = self.pos
+        self.pos += size
+        return self.data[start : self.pos]
+
+    def var_u32(self) -> int:
+        byte = self.u8()
+        if byte & 0x80 == 0:
+            return byte
+        result = byte & 0x7F
+        shift = 7
+        while True:
+            byte = self.u8()
+            result |= (byte & 0x7F) << shift
+            if shift >= 25 and (byte >> (32 - shift)) != 0:
+                if byte & 0x80:
+                    message = "invalid var_u32: integer representation too long"
+                else:
+                    message = "invalid var_u32: integer too large"
+                wasm_error(message, self.pos - 1)
+            shift += 7
+            if byte & 0x80 == 0:
+                return result & 0xFFFF_FFFF
+
+    def var_s33(self) -> int:
+        """A signed 33-bit LEB128 integer, as wasmparser's `read_var_s33` reads it."""
+        byte = self.u8()
+        if byte & 0x80 == 0:
+            return byte - 0x80 if byte & 0x40 else byte
+        result = byte & 0x7F
+        shift = 7
+        while True:
+            byte = self.u8()
+            result |= (byte & 0x7F) << shift
+            if shift >= 25:
+                signed = (byte << 1) & 0xFF
+                signed = signed - 0x100 if signed >= 0x80 else signed
+                if byte & 0x80 or (signed >> (33 - shift)) not in (0, -1):
+                    wasm_error("invalid var_s33: integer representation too long", self.pos - 1)
+                # wasmparser returns the five-byte form without sign extension.
+                return result
+            shift += 7
+            if byte & 0x80 == 0:
+                break
+        if result >> (shift - 1) & 1:
+            result -= 1 << shift
+        return result
+
+    def string(self) -> str:
+        size = self.var_u32()
+        if size > MAX_STRING_SIZE:
+            wasm_error("string size out of bounds", self.pos - 1)
+        raw = self.take(size)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            wasm_error("malformed UTF-8 encoding", self.pos - 1)
+
+    def size(self, limit: int, desc: str) -> int:
+        at = self.pos
+        size = self.var_u32()
+        if size > limit:
+            wasm_error(f"{desc} size is out of bounds", at)
+        return size
+
+    def invalid_byte(self, byte: int, desc: str) -> NoReturn:
+        """wasmparser's `invalid_leading_byte`, for the byte just read."""
+        wasm_error(f"invalid leading byte (0x{byte:x}) for {desc}", self.pos - 1)
+
+
+# ---------------------------------------------------------------- declarations (as read)
+
+
+@dataclass(frozen=True, slots=True)
+class ExternName:
+    """An import or export name with its options (`implements`, ...)."""
+
+    name: str
+    implements: str | None = None
+    version_suffix: str | None = None
+    external_id: str | None = None
+
+
+ExternKind = Literal["module", "func", "value", "type", "component", "instance"]
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """What an import or export declares (wasmparser's `ComponentTypeRef`).
+
+    `index` is the type index of a module, func, instance or component type,
+    or of the `(eq T)` bound of a type; `sub_resource` marks `(sub resource)`;
+    `value` is the type of a value.
+    """
+
+    kind: ExternKind
+    index: int = 0
+    sub_resource: bool = False
+    value: int | str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceExportAlias:
+    kind: ExternKind
+    instance: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CoreInstanceExportAlias:
+    instance: int
+    name: str
+
+
+OuterKind = Literal["core-module", "core-type", "type", "component"]
+
+
+@dataclass(frozen=True, slots=True)
+class OuterAlias:
+    kind: OuterKind
+    count: int
+    index: int
+
+
+Alias = InstanceExportAlias | CoreInstanceExportAlias | OuterAlias
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceTypeDef:
+    """`(resource (rep i32) ...)`: only concrete components define these."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportDecl:
+    name: ExternName
+    ref: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
+class ExportDecl:
+    name: ExternName
+    ref: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
+class AliasDecl:
+    alias: Alias
+
+
+@dataclass(frozen=True, slots=True)
+class TypeDecl:
+    type: DeclaredType
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentTypeDef:
+    decls: tuple[Decl, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceTypeDef:
+    decls: tuple[Decl, ...]
+
+
+Decl: TypeAlias = ImportDecl | ExportDecl | AliasDecl | TypeDecl
+DeclaredType: TypeAlias = (
+    DefinedType[int] | FuncType[int] | ComponentTypeDef | InstanceTypeDef | ResourceTypeDef
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportItem:
+    """An entry of a component's export section."""
+
+    name: ExternName
+    kind: ExternKind
+    index: int
+    ref: TypeRef | None
+
+
+class CoreTypeFound(Exception):
+    """A core type inside a type declaration: the binary is a real component."""
+
+
+# ---------------------------------------------------------------- reading declarations
+
+
+def _read_valtype(r: BinaryReader) -> int | str:
+    at = r.pos
+    first = r.peek()
+    primitive = PRIMITIVE_BYTES.get(first)
+    if primitive is not None:
+        r.u8()
+        return primitive
+    index = r.var_s33()
+    if not 0 <= index <= 0xFFFF_FFFF:
+        wasm_error(f"invalid leading byte (0x{first:x}) for component value type", at)
+    return index
+
+
+def _read_optional_valtype(r: BinaryReader) -> int | str | None:
+    byte = r.u8()
+    if byte == 0x00:
+        return None
+    if byte == 0x01:
+        return _read_valtype(r)
+    r.invalid_byte(byte, "optional component value type")
+
+
+def _read_names(r: BinaryReader, limit: int, desc: str) -> tuple[str, ...]:
+    return tuple(r.string() for _ in range(r.size(limit, desc)))
+
+
+def _read_defined(r: BinaryReader, byte: int) -> DefinedType[int]:
+    if byte == 0x72:
+        count = r.size(MAX_RECORD_FIELDS, "record field")
+        return RecordType(tuple((r.string(), _read_valtype(r)) for _ in range(count)))
+    if byte == 0x71:
+        cases: list[tuple[str, int | str | None]] = []
+        for _ in range(r.size(MAX_VARIANT_CASES, "variant cases")):
+            name = r.string()
+            payload = _read_optional_valtype(r)
+            refines = r.u8()
+            if refines != 0:
+                r.invalid_byte(refines, "zero byte required")
+            cases.append((name, payload))
+        return VariantType(tuple(cases))
+    if byte == 0x70:
+        return ListType(_read_valtype(r))
+    if byte == 0x63:
+        key = _read_valtype(r)
+        return MapType(key, _read_valtype(r))
+    if byte == 0x6F:
+        count = r.size(MAX_TUPLE_TYPES, "tuple types")
+        return TupleType(tuple(_read_valtype(r) for _ in range(count)))
+    if byte == 0x6E:
+        return FlagsType(_read_names(r, MAX_FLAG_NAMES, "flag names"))
+    if byte == 0x6D:
+        return EnumType(_read_names(r, MAX_ENUM_CASES, "enum cases"))
+    if byte == 0x6B:
+        return OptionType(_read_valtype(r))
+    if byte == 0x6A:
+        ok = _read_optional_valtype(r)
+        return ResultType(ok, _read_optional_valtype(r))
+    if byte == 0x69:
+        return OwnType(r.var_u32())
+    if byte == 0x68:
+        return BorrowType(r.var_u32())
+    if byte == 0x67:
+        element = _read_valtype(r)
+        return FixedListType(element, r.var_u32())
+    if byte == 0x66:
+        return StreamType(_read_optional_valtype(r))
+    if byte == 0x65:
+        return FutureType(_read_optional_valtype(r))
+    r.invalid_byte(byte, "component defined type")
+
+
+def read_type(r: BinaryReader, nesting: int) -> DeclaredType:
+    """One `ComponentType`; `nesting` counts the enclosing type declarations."""
+    byte = r.u8()
+    if byte == 0x3F:
+        _read_core_valtype(r)
+        dtor = r.u8()
+        if dtor == 0x01:
+            r.var_u32()
+        elif dtor != 0x00:
+            r.invalid_byte(dtor, "resource destructor")
+        return ResourceTypeDef()
+    if byte in (0x40, 0x43):
+        count = r.size(MAX_FUNCTION_PARAMS, "component function parameters")
+        params = tuple((r.string(), _read_valtype(r)) for _ in range(count))
+        tag = r.u8()
+        result: int | str | None
+        if tag == 0x00:
+            result = _read_valtype(r)
+        elif tag == 0x01:
+            zero = r.u8()
+            if zero != 0x00:
+                r.invalid_byte(zero, "number of results")
+            result = None
+        else:
+            r.invalid_byte(tag, "component function results")
+        return FuncType(byte == 0x43, params, result)
+    if byte in (0x41, 0x42):
+        if nesting >= MAX_TYPE_NESTING:
+            wasm_error("component type nesting is too deep", r.pos)
+        if byte == 0x41:
+            count = r.size(MAX_COMPONENT_TYPE_DECLS, "component type declaration")
+            return ComponentTypeDef(tuple(_read_decl(r, True, nesting) for _ in range(count)))
+        count = r.size(MAX_INSTANCE_TYPE_DECLS, "instance type declaration")
+        return InstanceTypeDef(tuple(_read_decl(r, False, nesting) for _ in range(count)))
+    primitive = PRIMITIVE_BYTES.get(byte)
+    if primitive is not None:
+        return PrimitiveType(primitive)
+    return _read_defined(r, byte)
+
+
+def _read_core_valtype(r: BinaryReader) -> None:
+    """A core value type (a resource's representation): numbers, vectors, references."""
+    byte = r.u8()
+    if byte in (0x7F, 0x7E, 0x7D, 0x7C, 0x7B) or 0x69 <= byte <= 0x74:
+        return
+    if byte in (0x63, 0x64):
+        r.var_s33()
+        return
+    r.invalid_byte(byte, "value type")
+
+
+def _read_decl(r: BinaryReader, in_component: bool, nesting: int) -> Decl:
+    byte = r.u8()
+    if byte == 0x03 and in_component:
+        return ImportDecl(read_extern_name(r), read_type_ref(r))
+    if byte == 0x00:
+        _read_core_type_start(r)
+        raise CoreTypeFound()
+    if byte == 0x01:
+        return TypeDecl(read_type(r, nesting + 1))
+    if byte == 0x02:
+        return AliasDecl(read_alias(r))
+    if byte == 0x04:
+        return ExportDecl(read_extern_name(r), read_type_ref(r))
+    r.invalid_byte(byte, "component or instance type declaration")
+
+
+def _read_core_type_start(r: BinaryReader) -> None:
+    """The opening of a core type (a rec group, a sub type or a module type),
+    enough to reject what wasmparser rejects there.  The rest is not read:
+    a core type only occurs in a real component."""
+    byte = r.peek()
+    if byte == 0x00:
+        r.u8()
+        second = r.peek()
+        if second != 0x50:
+            wasm_error(f"invalid leading byte (0x{second:x}) for non-final sub type", r.pos - 1)
+        return
+    if byte in (0x50, 0x4E):
+        return
+    opcode = r.u8()
+    if opcode == 0x4F:
+        return
+    if opcode == 0x65:
+        opcode = r.u8()
+    for prefix in (0x4C, 0x4D):
+        if opcode == prefix:
+            r.var_u32()
+            opcode = r.u8()
+    if opcode not in (0x60, 0x5E, 0x5F, 0x5D):
+        r.invalid_byte(opcode, "type")
+
+
+def read_extern_name(r: BinaryReader) -> ExternName:
+    byte = r.u8()
+    if byte not in (0x00, 0x01, 0x02):
+        r.invalid_byte(byte, "component name")
+    name = r.string()
+    if byte != 0x02:
+        return ExternName(name)
+    options: dict[int, str] = {}
+    labels = {0x00: "implements", 0x01: "versionsuffix", 0x02: "external-id"}
+    for _ in range(r.var_u32()):
+        at = r.pos
+        option = r.u8()
+        if option not in labels:
+            r.invalid_byte(option, "name option")
+        value = r.string()
+        if option in options:
+            wasm_error(f"duplicate '{labels[option]}' option in name", at)
+        options[option] = value
+    return ExternName(name, options.get(0x00), options.get(0x01), options.get(0x02))
+
+
+def _read_extern_kind(r: BinaryReader) -> ExternKind:
+    at = r.pos
+    first = r.u8()
+    second = r.u8() if first == 0x00 else None
+    return _kind_from_bytes(first, second, at)
+
+
+def read_type_ref(r: BinaryReader) -> TypeRef:
+    kind = _read_extern_kind(r)
+    if kind == "value":
+        return TypeRef(kind, value=_read_valtype(r))
+    if kind == "type":
+        bound = r.u8()
+        if bound == 0x00:
+            return TypeRef(kind, index=r.var_u32())
+        if bound == 0x01:
+            return TypeRef(kind, sub_resource=True)
+        r.invalid_byte(bound, "type bound")
+    return TypeRef(kind, index=r.var_u32())
+
+
+def read_alias(r: BinaryReader) -> Alias:
+    at = r.pos
+    first = r.u8()
+    second = r.u8() if first == 0x00 else None
+    tag = r.u8()
+    if tag == 0x00:
+        kind = _kind_from_bytes(first, second, at)
+        instance = r.var_u32()
+        return InstanceExportAlias(kind, instance, r.string())
+    if tag == 0x01:
+        if second is None:
+            wasm_error(f"invalid leading byte (0x{first:x}) for core instance export kind", at)
+        if second not in (0x00, 0x01, 0x02, 0x03, 0x04, 0x20):
+            wasm_error(f"invalid leading byte (0x{second:x}) for external kind", at)
+        instance = r.var_u32()
+        return CoreInstanceExportAlias(instance, r.string())
+    if tag == 0x02:
+        outer: OuterKind
+        if first == 0x00:
+            if second == 0x10:
+                outer = "core-type"
+            elif second == 0x11:
+                outer = "core-module"
+            else:
+                wasm_error(
+                    f"invalid leading byte (0x{second:x}) for component outer alias kind", at + 1
+                )
+        elif first == 0x03:
+            outer = "type"
+        elif first == 0x04:
+            outer = "component"
+        else:
+            wasm_error(f"invalid leading byte (0x{first:x}) for component outer alias kind", at)
+        count = r.var_u32()
+        return OuterAlias(outer, count, r.var_u32())
+    r.invalid_byte(tag, "alias")
+
+
+def _kind_from_bytes(first: int, second: int | None, at: int) -> ExternKind:
+    if first == 0x00:
+        if second != 0x11:
+            wasm_error(f"invalid leading byte (0x{second:x}) for component external kind", at + 1)
+        return "module"
+    kinds: dict[int, ExternKind] = {
+        0x01: "func",
+        0x02: "value",
+        0x03: "type",
+        0x04: "component",
+        0x05: "instance",
+    }
+    kind = kinds.get(first)
+    if kind is None:
+        wasm_error(f"invalid leading byte (0x{first:x}) for component external kind", at)
+    return kind
+
+
+def read_export(r: BinaryReader) -> ExportItem:
+    name = read_extern_name(r)
+    kind = _read_extern_kind(r)
+    index = r.var_u32()
+    tag = r.u8()
+    if tag == 0x00:
+        return ExportItem(name, kind, index, None)
+    if tag == 0x01:
+        return ExportItem(name, kind, index, read_type_ref(r))
+    wasm_error(f"invalid leading byte (0x{tag:x}) for optional component export type", r.pos - 1)
