@@ -28,13 +28,13 @@ new major of its package is a different type.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from witgen import ir
+from witgen.conventions import capabilities, without_capability
 from witgen.diagnostics import Span
 from witgen.version import Level, Version, VersionError, minimum_version
 
@@ -649,25 +649,6 @@ def _outer(old: str, new: str, inner: _Mismatch) -> _Mismatch:
     return _Mismatch(old, new, inner.handle)
 
 
-# ---------------------------------------------------------------- docs
-
-
-_CAPABILITY = re.compile(r"^[ \t]*Capability:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
-
-
-def capabilities(docs: str | None) -> frozenset[str]:
-    """The grants a function's `Capability:` line names (`none` names none)."""
-    found: set[str] = set()
-    for match in _CAPABILITY.finditer(docs or ""):
-        found.update(word for word in re.split(r"[,\s]+", match.group(1)) if word)
-    found.discard("none")
-    return frozenset(found)
-
-
-def _without_capability(docs: str | None) -> str:
-    return _CAPABILITY.sub("", docs or "").strip()
-
-
 # ---------------------------------------------------------------- the walk
 
 
@@ -736,7 +717,7 @@ class _Differ:
                 "new",
                 span,
             )
-        if _without_capability(old) != _without_capability(new):
+        if without_capability(old) != without_capability(new):
             self.add("docs-changed", item, f"docs of {label} changed", "new", span)
 
     def gates(
