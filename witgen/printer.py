@@ -364,9 +364,11 @@ class _Printer:
         if typedef.name is not None:
             self.out.write(escape(typedef.name))
             return
-        self.structure(typedef.kind, force_own=False)
+        kind = typedef.kind
+        assert isinstance(kind, ir.StructuralKind), f"unnamed {type(kind).__name__}"
+        self.structure(kind, force_own=False)
 
-    def structure(self, kind: ir.TypeDefKind, *, force_own: bool) -> None:
+    def structure(self, kind: ir.StructuralKind, *, force_own: bool) -> None:
         """A structural type spelled out: an anonymous type where it is used, or what
         `type x = ...` names (where an `own<r>` is written in full: `force_own`)."""
         out = self.out
@@ -393,14 +395,6 @@ class _Printer:
                     self.generic(word, (kind.type,))
             case ir.AliasKind():
                 self.type_name(kind.type)
-            case (
-                ir.RecordKind()
-                | ir.ResourceKind()
-                | ir.FlagsKind()
-                | ir.VariantKind()
-                | ir.EnumKind()
-            ):
-                raise AssertionError(f"a resolve has no unnamed {type(kind).__name__}")
             case _:
                 assert_never(kind)
 
@@ -451,63 +445,43 @@ class _Printer:
         assert name is not None
         match kind:
             case ir.RecordKind():
-                out.write(f"record {escape(name)}")
-                out.indent_start()
-                for field in kind.fields:
-                    self.docs(field.docs)
-                    out.write(f"{escape(field.name)}: ")
-                    self.type_name(field.type)
-                    out.write(",")
-                    out.newline()
-                out.indent_end()
+                self.block("record", name, kind.fields)
             case ir.FlagsKind():
-                out.write(f"flags {escape(name)}")
-                out.indent_start()
-                for flag in kind.flags:
-                    self.docs(flag.docs)
-                    out.write(f"{escape(flag.name)},")
-                    out.newline()
-                out.indent_end()
+                self.block("flags", name, kind.flags)
             case ir.VariantKind():
-                out.write(f"variant {escape(name)}")
-                out.indent_start()
-                for case in kind.cases:
-                    self.docs(case.docs)
-                    out.write(escape(case.name))
-                    if case.type is not None:
-                        out.write("(")
-                        self.type_name(case.type)
-                        out.write(")")
-                    out.write(",")
-                    out.newline()
-                out.indent_end()
+                self.block("variant", name, kind.cases)
             case ir.EnumKind():
-                out.write(f"enum {escape(name)}")
-                out.indent_start()
-                for enum_case in kind.cases:
-                    self.docs(enum_case.docs)
-                    out.write(f"{escape(enum_case.name)},")
-                    out.newline()
-                out.indent_end()
+                self.block("enum", name, kind.cases)
             case ir.ResourceKind():
                 self.resource(typedef, functions)
-            case (
-                ir.HandleKind()
-                | ir.TupleKind()
-                | ir.OptionKind()
-                | ir.ResultKind()
-                | ir.ListKind()
-                | ir.FixedListKind()
-                | ir.MapKind()
-                | ir.FutureKind()
-                | ir.StreamKind()
-                | ir.AliasKind()
-            ):
+            case _:
                 out.write(f"type {escape(name)} = ")
                 self.structure(kind, force_own=True)
                 out.semicolon()
-            case _:
-                assert_never(kind)
+
+    def block(
+        self,
+        keyword: str,
+        name: str,
+        members: Sequence[ir.Field | ir.Flag | ir.Case | ir.EnumCase],
+    ) -> None:
+        """`record r { ... }` and the like: a member a line, with its docs."""
+        out = self.out
+        out.write(f"{keyword} {escape(name)}")
+        out.indent_start()
+        for member in members:
+            self.docs(member.docs)
+            out.write(escape(member.name))
+            if isinstance(member, ir.Field):
+                out.write(": ")
+                self.type_name(member.type)
+            elif isinstance(member, ir.Case) and member.type is not None:
+                out.write("(")
+                self.type_name(member.type)
+                out.write(")")
+            out.write(",")
+            out.newline()
+        out.indent_end()
 
     # -- docs and gates
 
@@ -587,10 +561,9 @@ def print_type(resolve: ir.Resolve, ty: ir.Type, *, explicit_own: bool = False) 
     return printer.out.text()
 
 
-def print_kind(resolve: ir.Resolve, kind: ir.TypeDefKind, *, explicit_own: bool = False) -> str:
+def print_kind(resolve: ir.Resolve, kind: ir.StructuralKind, *, explicit_own: bool = False) -> str:
     """A structural type spelled out, as `type x = ...` writes it after the `=`:
-    `list<u8>`, `result<_, e>`.  A record, variant, enum, flags or resource has no
-    such text (it is known by its name); `explicit_own` as for `print_type`."""
+    `list<u8>`, `result<_, e>`; `explicit_own` as for `print_type`."""
     printer = _Printer(resolve, docs=False, explicit_own=explicit_own)
     printer.structure(kind, force_own=True)
     return printer.out.text()

@@ -565,16 +565,13 @@ class _Names:
         return "?"
 
 
-_NOMINAL = (ir.RecordKind, ir.VariantKind, ir.EnumKind, ir.FlagsKind, ir.ResourceKind)
-
-
 def type_text(resolve: ir.Resolve, ty: ir.Type | None) -> str:
     """A type as WIT writes it (the printer's text: named types by name, `%` where a
     name is a keyword), an owned handle as `own<r>`; `nothing` for no type."""
     return "nothing" if ty is None else print_type(resolve, ty, explicit_own=True)
 
 
-def _kind_text(resolve: ir.Resolve, kind: ir.TypeDefKind) -> str:
+def _kind_text(resolve: ir.Resolve, kind: ir.StructuralKind) -> str:
     """A structural kind as `type x = ...` writes it, an owned handle as `own<r>`."""
     return print_kind(resolve, kind, explicit_own=True)
 
@@ -791,15 +788,15 @@ class _Differ:
             return None if old_resolved == new_resolved else self.mismatch(old, new)
         old_kind = self.old.types[old_resolved].kind
         new_kind = self.new.types[new_resolved].kind
-        if isinstance(old_kind, _NOMINAL) or isinstance(new_kind, _NOMINAL):
+        if isinstance(old_kind, ir.NominalKind) or isinstance(new_kind, ir.NominalKind):
             return self.mismatch(old_resolved, new_resolved)
         found = self.compare_kinds(old_kind, new_kind)
         if found is None:
             return None
         return _outer(type_text(self.old, old), type_text(self.new, new), found)
 
-    def compare_kinds(self, old: ir.TypeDefKind, new: ir.TypeDefKind) -> _Mismatch | None:
-        """Compare two structural kinds; nominal kinds are known by name and never passed."""
+    def compare_kinds(self, old: ir.StructuralKind, new: ir.StructuralKind) -> _Mismatch | None:
+        """Compare two structural kinds (nominal kinds are known by name, not compared)."""
         mismatch = _Mismatch(_kind_text(self.old, old), _kind_text(self.new, new))
         if type(old) is not type(new):
             return mismatch
@@ -833,14 +830,6 @@ class _Differ:
             case ir.MapKind():
                 assert isinstance(new, ir.MapKind)
                 pairs = [(old.key, new.key), (old.value, new.value)]
-            case (
-                ir.RecordKind()
-                | ir.VariantKind()
-                | ir.EnumKind()
-                | ir.FlagsKind()
-                | ir.ResourceKind()
-            ):
-                raise AssertionError("nominal kinds are compared by identity")
             case _:
                 assert_never(old)
         for old_type, new_type in pairs:
@@ -967,27 +956,16 @@ class _Differ:
                     )
                 case ir.ResourceKind():
                     pass  # known by its name; its functions are compared with the others
-                case (
-                    ir.HandleKind()
-                    | ir.TupleKind()
-                    | ir.OptionKind()
-                    | ir.ResultKind()
-                    | ir.ListKind()
-                    | ir.FixedListKind()
-                    | ir.MapKind()
-                    | ir.FutureKind()
-                    | ir.StreamKind()
-                ):
-                    self.structural(item, label, old_kind, new_kind, new.span)
                 case _:
-                    assert_never(old_kind)
+                    assert isinstance(new_kind, ir.StructuralKind)
+                    self.structural(item, label, old_kind, new_kind, new.span)
 
     def structural(
         self,
         item: str,
         label: str,
-        old: ir.TypeDefKind,
-        new: ir.TypeDefKind,
+        old: ir.StructuralKind,
+        new: ir.StructuralKind,
         span: Span | None,
     ) -> None:
         """What `type x = ...` names changed, or only how it is written."""
