@@ -2,8 +2,11 @@
 
 In: an `ir.Resolve`.  Out: `print_resolve()`, the WIT text of the main
 package followed by every other package of the resolve as a nested
-`package ns:name { ... }` block, in arena order (as wasm-tools prints it).
-Raises nothing for a resolve the resolver produced.
+`package ns:name { ... }` block, in arena order (as wasm-tools prints it);
+and single items as the same printer writes them, for the other stages' text
+(`witgen diff`'s messages, `witgen docs`): `print_function()`,
+`print_type_definition()`, `print_type()` and `print_kind()`.  Raises nothing
+for a resolve the resolver produced.
 
 The layout rules are wit-component's `WitPrinter`: two-space indentation;
 items of an interface separated by blank lines, `use` statements grouped
