@@ -246,6 +246,22 @@ TypeDefKind = (
     | AliasKind
 )
 
+# Kinds known by their name and owner (two records with the same fields are two
+# types), and kinds spelled out by their structure (`list<u8>`, `type a = b`).
+NominalKind = RecordKind | ResourceKind | FlagsKind | VariantKind | EnumKind
+StructuralKind = (
+    HandleKind
+    | TupleKind
+    | OptionKind
+    | ResultKind
+    | ListKind
+    | MapKind
+    | FixedListKind
+    | FutureKind
+    | StreamKind
+    | AliasKind
+)
+
 
 @dataclass(frozen=True, slots=True)
 class InterfaceOwner:

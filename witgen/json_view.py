@@ -10,7 +10,7 @@ serde_json's pretty printer writes it.  Raises nothing.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, assert_never
 
 from witgen import ir
 
@@ -88,35 +88,39 @@ def _typedef(typedef: ir.TypeDef) -> dict[str, Json]:
 
 
 def _kind(kind: ir.TypeDefKind) -> Json:
-    if isinstance(kind, ir.RecordKind):
-        return {"record": {"fields": [_field(f) for f in kind.fields]}}
-    if isinstance(kind, ir.ResourceKind):
-        return "resource"
-    if isinstance(kind, ir.HandleKind):
-        return {"handle": {kind.handle: kind.resource}}
-    if isinstance(kind, ir.FlagsKind):
-        return {"flags": {"flags": [_named(f.name, f.docs) for f in kind.flags]}}
-    if isinstance(kind, ir.TupleKind):
-        return {"tuple": {"types": list(kind.types)}}
-    if isinstance(kind, ir.VariantKind):
-        return {"variant": {"cases": [_case(c) for c in kind.cases]}}
-    if isinstance(kind, ir.EnumKind):
-        return {"enum": {"cases": [_named(c.name, c.docs) for c in kind.cases]}}
-    if isinstance(kind, ir.OptionKind):
-        return {"option": kind.type}
-    if isinstance(kind, ir.ResultKind):
-        return {"result": {"ok": kind.ok, "err": kind.err}}
-    if isinstance(kind, ir.ListKind):
-        return {"list": kind.type}
-    if isinstance(kind, ir.MapKind):
-        return {"map": [kind.key, kind.value]}
-    if isinstance(kind, ir.FixedListKind):
-        return {"fixed-length-list": [kind.type, kind.size]}
-    if isinstance(kind, ir.FutureKind):
-        return {"future": kind.type}
-    if isinstance(kind, ir.StreamKind):
-        return {"stream": kind.type}
-    return {"type": kind.type}
+    match kind:
+        case ir.RecordKind():
+            return {"record": {"fields": [_field(f) for f in kind.fields]}}
+        case ir.ResourceKind():
+            return "resource"
+        case ir.HandleKind():
+            return {"handle": {kind.handle: kind.resource}}
+        case ir.FlagsKind():
+            return {"flags": {"flags": [_named(f.name, f.docs) for f in kind.flags]}}
+        case ir.TupleKind():
+            return {"tuple": {"types": list(kind.types)}}
+        case ir.VariantKind():
+            return {"variant": {"cases": [_case(c) for c in kind.cases]}}
+        case ir.EnumKind():
+            return {"enum": {"cases": [_named(c.name, c.docs) for c in kind.cases]}}
+        case ir.OptionKind():
+            return {"option": kind.type}
+        case ir.ResultKind():
+            return {"result": {"ok": kind.ok, "err": kind.err}}
+        case ir.ListKind():
+            return {"list": kind.type}
+        case ir.MapKind():
+            return {"map": [kind.key, kind.value]}
+        case ir.FixedListKind():
+            return {"fixed-length-list": [kind.type, kind.size]}
+        case ir.FutureKind():
+            return {"future": kind.type}
+        case ir.StreamKind():
+            return {"stream": kind.type}
+        case ir.AliasKind():
+            return {"type": kind.type}
+        case _:
+            assert_never(kind)
 
 
 def _owner(owner: ir.Owner) -> Json:

@@ -2,8 +2,11 @@
 
 In: an `ir.Resolve`.  Out: `print_resolve()`, the WIT text of the main
 package followed by every other package of the resolve as a nested
-`package ns:name { ... }` block, in arena order (as wasm-tools prints it).
-Raises nothing for a resolve the resolver produced.
+`package ns:name { ... }` block, in arena order (as wasm-tools prints it);
+and single items as the same printer writes them, for the other stages' text
+(`witgen diff`'s messages, `witgen docs`): `print_function()`,
+`print_type_definition()`, `print_type()` and `print_kind()`.  Raises nothing
+for a resolve the resolver produced.
 
 The layout rules are wit-component's `WitPrinter`: two-space indentation;
 items of an interface separated by blank lines, `use` statements grouped
@@ -15,6 +18,7 @@ items; names that are keywords escaped with `%`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import assert_never
 
 from witgen import ir
 
@@ -96,9 +100,10 @@ class _Output:
 
 
 class _Printer:
-    def __init__(self, resolve: ir.Resolve, docs: bool) -> None:
+    def __init__(self, resolve: ir.Resolve, docs: bool, *, explicit_own: bool = False) -> None:
         self.resolve = resolve
         self.emit_docs = docs
+        self.explicit_own = explicit_own
         self.out = _Output()
         self.any_items = False
 
@@ -301,10 +306,7 @@ class _Printer:
             self.docs(typedef.docs)
             self.stability(typedef.stability)
             self.external_id(typedef.external_id)
-            if isinstance(typedef.kind, ir.ResourceKind):
-                self.resource(typedef, resource_funcs.get(type_id, []))
-            else:
-                self.declare(typedef)
+            self.declare(typedef, resource_funcs.get(type_id, ()))
 
     def resource(self, typedef: ir.TypeDef, functions: Sequence[ir.Function]) -> None:
         out = self.out
@@ -357,76 +359,70 @@ class _Printer:
         )
 
     def type_name(self, ty: ir.Type) -> None:
-        out = self.out
+        """A use of a type: a primitive, a named type by its name, an anonymous one spelled out."""
         if not isinstance(ty, int):
-            out.write(ty)
+            self.out.write(ty)
             return
         typedef = self.resolve.types[ty]
         if typedef.name is not None:
-            out.write(escape(typedef.name))
+            self.out.write(escape(typedef.name))
             return
         kind = typedef.kind
-        if isinstance(kind, ir.HandleKind):
-            self.handle(kind, force=False)
-        elif isinstance(kind, ir.TupleKind):
-            self.tuple(kind)
-        elif isinstance(kind, ir.OptionKind):
-            out.write("option")
-            out.raw("<")
-            self.type_name(kind.type)
-            out.raw(">")
-        elif isinstance(kind, ir.ResultKind):
-            self.result(kind)
-        elif isinstance(kind, ir.ListKind):
-            out.write("list")
-            out.raw("<")
-            self.type_name(kind.type)
-            out.raw(">")
-        elif isinstance(kind, ir.MapKind):
-            out.write("map")
-            out.raw("<")
-            self.type_name(kind.key)
-            out.write(", ")
-            self.type_name(kind.value)
-            out.raw(">")
-        elif isinstance(kind, ir.FixedListKind):
-            out.write("list")
-            out.raw("<")
-            self.type_name(kind.type)
-            out.raw(f", {kind.size}")
-            out.raw(">")
-        elif isinstance(kind, ir.AliasKind):
-            self.type_name(kind.type)
-        elif isinstance(kind, (ir.FutureKind, ir.StreamKind)):
-            word = "future" if isinstance(kind, ir.FutureKind) else "stream"
-            if kind.type is None:
-                out.raw(word)
-            else:
-                out.raw(f"{word}<")
+        assert isinstance(kind, ir.StructuralKind), f"unnamed {type(kind).__name__}"
+        self.structure(kind, force_own=False)
+
+    def structure(self, kind: ir.StructuralKind, *, force_own: bool) -> None:
+        """A structural type spelled out: an anonymous type where it is used, or what
+        `type x = ...` names (where an `own<r>` is written in full: `force_own`)."""
+        out = self.out
+        match kind:
+            case ir.HandleKind():
+                self.handle(kind, force=force_own)
+            case ir.TupleKind():
+                self.generic("tuple", kind.types)
+            case ir.OptionKind():
+                self.generic("option", (kind.type,))
+            case ir.ResultKind():
+                self.result(kind)
+            case ir.ListKind():
+                self.generic("list", (kind.type,))
+            case ir.FixedListKind():
+                self.generic("list", (kind.type,), size=kind.size)
+            case ir.MapKind():
+                self.generic("map", (kind.key, kind.value))
+            case ir.FutureKind() | ir.StreamKind():
+                word = "future" if isinstance(kind, ir.FutureKind) else "stream"
+                if kind.type is None:
+                    out.write(word)
+                else:
+                    self.generic(word, (kind.type,))
+            case ir.AliasKind():
                 self.type_name(kind.type)
-                out.raw(">")
-        else:
-            raise AssertionError(f"a resolve has no unnamed {type(kind).__name__}")
+            case _:
+                assert_never(kind)
+
+    def generic(self, word: str, types: Sequence[ir.Type], size: int | None = None) -> None:
+        """`word<a, b>`, and `list<t, size>`."""
+        out = self.out
+        out.write(word)
+        out.raw("<")
+        for index, ty in enumerate(types):
+            if index:
+                out.write(", ")
+            self.type_name(ty)
+        if size is not None:
+            out.raw(f", {size}")
+        out.raw(">")
 
     def handle(self, kind: ir.HandleKind, *, force: bool) -> None:
         out = self.out
         name = self.resolve.types[kind.resource].name
         assert name is not None, "unnamed resource type"
-        if kind.handle == "own" and not force:
+        if kind.handle == "own" and not (force or self.explicit_own):
             out.write(escape(name))
         else:
             out.write(kind.handle)
             out.raw(f"<{escape(name)}>")
-
-    def tuple(self, kind: ir.TupleKind) -> None:
-        out = self.out
-        out.write("tuple")
-        out.raw("<")
-        for index, ty in enumerate(kind.types):
-            if index:
-                out.write(", ")
-            self.type_name(ty)
-        out.raw(">")
 
     def result(self, kind: ir.ResultKind) -> None:
         out = self.out
@@ -444,86 +440,51 @@ class _Printer:
             self.type_name(kind.err)
         out.raw(">")
 
-    def declare(self, typedef: ir.TypeDef) -> None:
+    def declare(self, typedef: ir.TypeDef, functions: Sequence[ir.Function] = ()) -> None:
+        """A named type's declaration (a resource's with `functions`)."""
         out = self.out
         kind = typedef.kind
         name = typedef.name
         assert name is not None
-        if isinstance(kind, ir.RecordKind):
-            out.write(f"record {escape(name)}")
-            out.indent_start()
-            for field in kind.fields:
-                self.docs(field.docs)
-                out.write(f"{escape(field.name)}: ")
-                self.type_name(field.type)
-                out.write(",")
-                out.newline()
-            out.indent_end()
-        elif isinstance(kind, ir.FlagsKind):
-            out.write(f"flags {escape(name)}")
-            out.indent_start()
-            for flag in kind.flags:
-                self.docs(flag.docs)
-                out.write(f"{escape(flag.name)},")
-                out.newline()
-            out.indent_end()
-        elif isinstance(kind, ir.VariantKind):
-            out.write(f"variant {escape(name)}")
-            out.indent_start()
-            for case in kind.cases:
-                self.docs(case.docs)
-                out.write(escape(case.name))
-                if case.type is not None:
-                    out.write("(")
-                    self.type_name(case.type)
-                    out.write(")")
-                out.write(",")
-                out.newline()
-            out.indent_end()
-        elif isinstance(kind, ir.EnumKind):
-            out.write(f"enum {escape(name)}")
-            out.indent_start()
-            for enum_case in kind.cases:
-                self.docs(enum_case.docs)
-                out.write(f"{escape(enum_case.name)},")
-                out.newline()
-            out.indent_end()
-        else:
-            out.write(f"type {escape(name)} = ")
-            if isinstance(kind, ir.HandleKind):
-                self.handle(kind, force=True)
-            elif isinstance(kind, ir.TupleKind):
-                self.tuple(kind)
-            elif isinstance(kind, ir.OptionKind):
-                out.write("option")
-                out.raw("<")
-                self.type_name(kind.type)
-                out.raw(">")
-            elif isinstance(kind, ir.ResultKind):
-                self.result(kind)
-            elif isinstance(kind, ir.ListKind):
-                out.write("list<")
-                self.type_name(kind.type)
-                out.write(">")
-            elif isinstance(kind, ir.FixedListKind):
-                out.write("list<")
-                self.type_name(kind.type)
-                out.write(f", {kind.size}>")
-            elif isinstance(kind, ir.MapKind):
-                out.write("map<")
-                self.type_name(kind.key)
-                out.write(", ")
-                self.type_name(kind.value)
-                out.write(">")
-            elif isinstance(kind, ir.AliasKind):
-                self.type_name(kind.type)
-            elif isinstance(kind, (ir.FutureKind, ir.StreamKind)):
-                out.write("future" if isinstance(kind, ir.FutureKind) else "stream")
-                if kind.type is not None:
-                    out.write("<")
-                    self.type_name(kind.type)
-                    out.write(">")
-            out.semicolon()
+        match kind:
+            case ir.RecordKind():
+                self.block("record", name, kind.fields)
+            case ir.FlagsKind():
+                self.block("flags", name, kind.flags)
+            case ir.VariantKind():
+                self.block("variant", name, kind.cases)
+            case ir.EnumKind():
+                self.block("enum", name, kind.cases)
+            case ir.ResourceKind():
+                self.resource(typedef, functions)
+            case _:
+                out.write(f"type {escape(name)} = ")
+                self.structure(kind, force_own=True)
+                out.semicolon()
+
+    def block(
+        self,
+        keyword: str,
+        name: str,
+        members: Sequence[ir.Field | ir.Flag | ir.Case | ir.EnumCase],
+    ) -> None:
+        """`record r { ... }` and the like: a member a line, with its docs."""
+        out = self.out
+        out.write(f"{keyword} {escape(name)}")
+        out.indent_start()
+        for member in members:
+            self.docs(member.docs)
+            out.write(escape(member.name))
+            if isinstance(member, ir.Field):
+                out.write(": ")
+                self.type_name(member.type)
+            elif isinstance(member, ir.Case) and member.type is not None:
+                out.write("(")
+                self.type_name(member.type)
+                out.write(")")
+            out.write(",")
+            out.newline()
+        out.indent_end()
 
     # -- docs and gates
 
@@ -588,16 +549,24 @@ def print_type_definition(resolve: ir.Resolve, type_id: ir.TypeId) -> str:
     """The declaration of a named type, as the printer writes it in its
     interface or world, without docs or gates (a resource without its functions)."""
     printer = _Printer(resolve, docs=False)
-    typedef = resolve.types[type_id]
-    if isinstance(typedef.kind, ir.ResourceKind):
-        printer.resource(typedef, [])
-    else:
-        printer.declare(typedef)
+    printer.declare(resolve.types[type_id])
     return printer.out.text().rstrip("\n")
 
 
-def print_type(resolve: ir.Resolve, ty: ir.Type) -> str:
-    """A reference to a type, as a parameter or field writes it: `list<u8>`, `point`."""
-    printer = _Printer(resolve, docs=False)
+def print_type(resolve: ir.Resolve, ty: ir.Type, *, explicit_own: bool = False) -> str:
+    """A reference to a type, as a parameter or field writes it: `list<u8>`, `point`.
+
+    With `explicit_own`, an owned handle is written `own<r>` rather than `r` (the
+    same type), as a message that sets it against `borrow<r>` wants it.
+    """
+    printer = _Printer(resolve, docs=False, explicit_own=explicit_own)
     printer.type_name(ty)
+    return printer.out.text()
+
+
+def print_kind(resolve: ir.Resolve, kind: ir.StructuralKind, *, explicit_own: bool = False) -> str:
+    """A structural type spelled out, as `type x = ...` writes it after the `=`:
+    `list<u8>`, `result<_, e>`; `explicit_own` as for `print_type`."""
+    printer = _Printer(resolve, docs=False, explicit_own=explicit_own)
+    printer.structure(kind, force_own=True)
     return printer.out.text()

@@ -6,6 +6,7 @@ folders with `deps/`) and `expected.json`:
     {"packages": {"t:p": {"required": "major", "ok": true,
                           "changes": [["breaking", "function-removed", "i.g"]]}},
      "features": ["turbo"],      # optional: @unstable features on both sides
+     "messages": ["..."],        # optional: every change's message, sorted
      "targets": "fails"}         # optional: the binary oracle, see below
 
 `targets` is what `wasm-tools component targets NEW old.wasm` says of a
@@ -66,6 +67,18 @@ def test_the_corpus_has_at_least_40_pairs() -> None:
 @pytest.mark.parametrize("case", NAMES)
 def test_case(case: str) -> None:
     assert actual(case) == expected(case)["packages"]
+
+
+@pytest.mark.parametrize("case", [case for case in NAMES if "messages" in expected(case)])
+def test_messages(case: str) -> None:
+    """Types in messages are the printer's WIT text (`%list`, the type named `list`)."""
+    features = expected(case).get("features", [])
+    diff = diff_resolves(
+        resolve_path(str(side(case, "old")), features),
+        resolve_path(str(side(case, "new")), features),
+    )
+    messages = sorted(change.message for package in diff.packages for change in package.changes)
+    assert messages == expected(case)["messages"]
 
 
 def test_every_rule_has_a_case() -> None:

@@ -8,11 +8,7 @@ from pathlib import Path
 import pytest
 
 from witgen.diagnostics import SourceMap, WitError
-from witgen.evolution.deprecation import (
-    check_deprecated,
-    deprecated_items,
-    replacement,
-)
+from witgen.evolution.deprecation import check_deprecated, deprecated_items
 from witgen.resolve.passes import resolve_path
 from witgen.version import Version
 
@@ -174,22 +170,6 @@ def test_an_unknown_world(gated: Path) -> None:
 def test_a_package_without_worlds_uses_nothing() -> None:
     resolve = resolve_path(str(EVOLUTION / "host-core-1.1.0"))
     assert deprecated_items(resolve) == []
-
-
-@pytest.mark.parametrize(
-    ("docs", "found"),
-    [
-        ("Deprecated: use `b` instead.\n\nDoes a.", ("b", "use `b` instead.")),
-        ("Does a.\n\nDeprecated: use `b`, or `c`.", ("b", "use `b`, or `c`.")),
-        ("Does a; use `b` instead.", ("b", None)),
-        ("Deprecated.", (None, None)),
-        ("Deprecated: no replacement.", (None, "no replacement.")),
-        ("  Deprecated since 1.1: Use `x.y` instead", ("x.y", "since 1.1: Use `x.y` instead")),
-        (None, (None, None)),
-    ],
-)
-def test_replacement(docs: str | None, found: tuple[str | None, str | None]) -> None:
-    assert replacement(docs) == found
 
 
 def test_witgen_check_deny_deprecated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

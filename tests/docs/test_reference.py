@@ -88,6 +88,22 @@ def test_a_page_shows_signatures_docs_capabilities_gates_and_members() -> None:
     assert "Capability: storage.read\n" not in shapes  # shown apart, not in the prose
 
 
+def test_a_capability_line_is_read_as_diff_and_build_read_it(tmp_path: Path) -> None:
+    """The grants shown are the names `witgen.conventions` reads (what `witgen diff` and
+    `witgen build` check), and the line leaves the prose as if it were not written."""
+    wit = tmp_path / "p.wit"
+    wit.write_text(
+        "package t:p@1.0.0;\n\ninterface i {\n"
+        "  /// Copies a file.\n"
+        "  /// Capability: filesystem.read,filesystem.write\n"
+        "  /// Fails when the file is absent.\n"
+        "  copy: func(path: string);\n}\n"
+    )
+    page = render_reference(resolve_path(str(wit)), "p.wit")["t_p_v1_0_0/i.md"]
+    assert "- Capability: `filesystem.read, filesystem.write`\n" in page
+    assert "\nCopies a file.\nFails when the file is absent.\n" in page
+
+
 def _namespace(module: ModuleType, root: ModuleType) -> dict[str, Any]:
     """What a reader of the reference has in scope on the page of `module`:
     its module's names, its sibling modules, every package, and `witgen.runtime.wit`."""

@@ -28,8 +28,8 @@ from witgen import ir
 from witgen.codegen import names
 from witgen.codegen.layout import string
 from witgen.codegen.names import Namespace, PythonName
+from witgen.conventions import replacement
 from witgen.diagnostics import Diagnostic, SourceMap, WitError
-from witgen.evolution.deprecation import replacement
 from witgen.version import minimum_version
 
 # ---------------------------------------------------------------- imports

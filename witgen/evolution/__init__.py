@@ -8,8 +8,8 @@ package classified breaking, compatible or patch with the version bump it needs
 `LookupError` for an unknown world.
 
 The modules import the compiler, not the other way round: `witgen.cli` calls
-`evolution.cli.add_diff_command`, and nothing in `resolve` or `codegen` imports
-this package.  Import the submodules themselves (`witgen.evolution.diff`); this
-file imports nothing, so that registering the command costs `witgen --help`
-nothing.
+`evolution.cli.add_diff_command`, and no other stage imports this package (the
+doc-comment conventions they share with it are `witgen.conventions`).  Import
+the submodules themselves (`witgen.evolution.diff`); this file imports nothing,
+so that registering the command costs `witgen --help` nothing.
 """

@@ -6,27 +6,24 @@ package (by default every world of the main package).  Out:
 gated `@deprecated` that a world imports or exports, in world order, each
 once: with the version that deprecated it, the version where it goes (the next
 major, wit/VERSIONING.md's "Remove" step), and the replacement named in its doc
-comment (`Deprecated: use `x` instead.`).  `check_deprecated()` raises one
-`WitError` listing them all.  Raises `LookupError` for a world that is not
-there.
+comment (`Deprecated: use `x` instead.`, read by `witgen.conventions.replacement`).
+`check_deprecated()` raises one `WitError` listing them all.  Raises
+`LookupError` for a world that is not there.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from witgen import ir
+from witgen.conventions import replacement
 from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
 from witgen.runtime.wit import Deprecated
 from witgen.version import Version, minimum_version
 
 ItemKind = Literal["interface", "function", "type"]
 Direction = Literal["import", "export"]
-
-_DEPRECATED_LINE = re.compile(r"^[ \t]*Deprecated\b[ \t]*[:.]?[ \t]*(.*?)[ \t]*$", re.MULTILINE)
-_REPLACEMENT = re.compile(r"\buse[ \t]+`([^`]+)`", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,24 +101,6 @@ def check_deprecated(resolve: ir.Resolve, sources: SourceMap, world: str | None 
     items = deprecated_items(resolve, world)
     if items:
         raise WitError([Diagnostic(item.message(), item.span) for item in items], sources)
-
-
-def replacement(docs: str | None) -> tuple[str | None, str | None]:
-    """The replacement a doc comment names, and its `Deprecated:` line (each None if absent).
-
-    The replacement is the first ``use `name` `` of the `Deprecated:` line, or
-    else of the whole comment.
-    """
-    if not docs:
-        return None, None
-    line = _DEPRECATED_LINE.search(docs)
-    note = (line.group(1) or None) if line is not None else None
-    for text in (note, docs):
-        if text:
-            found = _REPLACEMENT.search(text)
-            if found is not None:
-                return found.group(1), note
-    return None, note
 
 
 class _Finder:

@@ -28,14 +28,15 @@ new major of its package is a different type.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, assert_never
 
 from witgen import ir
+from witgen.conventions import capabilities, without_capability
 from witgen.diagnostics import Span
+from witgen.printer import print_kind, print_type
 from witgen.version import Level, Version, VersionError, minimum_version
 
 Verdict = Literal["breaking", "compatible", "patch"]
@@ -564,73 +565,67 @@ class _Names:
         return "?"
 
 
-_NOMINAL = (ir.RecordKind, ir.VariantKind, ir.EnumKind, ir.FlagsKind, ir.ResourceKind)
-
-
 def type_text(resolve: ir.Resolve, ty: ir.Type | None) -> str:
-    """A type as WIT writes it (named types by name)."""
-    if ty is None:
-        return "nothing"
-    if isinstance(ty, str):
-        return ty
-    typedef = resolve.types[ty]
-    if typedef.name is not None:
-        return typedef.name
-    return _kind_text(resolve, typedef.kind)
+    """A type as WIT writes it (the printer's text: named types by name, `%` where a
+    name is a keyword), an owned handle as `own<r>`; `nothing` for no type."""
+    return "nothing" if ty is None else print_type(resolve, ty, explicit_own=True)
 
 
-def _kind_text(resolve: ir.Resolve, kind: ir.TypeDefKind) -> str:
-    def text(ty: ir.Type | None) -> str:
-        return "_" if ty is None else type_text(resolve, ty)
-
-    if isinstance(kind, ir.HandleKind):
-        return f"{kind.handle}<{text(kind.resource)}>"
-    if isinstance(kind, ir.TupleKind):
-        return f"tuple<{', '.join(text(t) for t in kind.types)}>"
-    if isinstance(kind, ir.OptionKind):
-        return f"option<{text(kind.type)}>"
-    if isinstance(kind, ir.ResultKind):
-        if kind.ok is None and kind.err is None:
-            return "result"
-        if kind.err is None:
-            return f"result<{text(kind.ok)}>"
-        return f"result<{text(kind.ok)}, {text(kind.err)}>"
-    if isinstance(kind, ir.ListKind):
-        return f"list<{text(kind.type)}>"
-    if isinstance(kind, ir.FixedListKind):
-        return f"list<{text(kind.type)}, {kind.size}>"
-    if isinstance(kind, ir.MapKind):
-        return f"map<{text(kind.key)}, {text(kind.value)}>"
-    if isinstance(kind, ir.FutureKind):
-        return "future" if kind.type is None else f"future<{text(kind.type)}>"
-    if isinstance(kind, ir.StreamKind):
-        return "stream" if kind.type is None else f"stream<{text(kind.type)}>"
-    if isinstance(kind, ir.AliasKind):
-        return text(kind.type)
-    return _KIND_WORDS[type(kind)]
-
-
-_KIND_WORDS: dict[type, str] = {
-    ir.RecordKind: "record",
-    ir.ResourceKind: "resource",
-    ir.HandleKind: "handle",
-    ir.FlagsKind: "flags",
-    ir.TupleKind: "tuple",
-    ir.VariantKind: "variant",
-    ir.EnumKind: "enum",
-    ir.OptionKind: "option",
-    ir.ResultKind: "result",
-    ir.ListKind: "list",
-    ir.MapKind: "map",
-    ir.FixedListKind: "fixed-size list",
-    ir.FutureKind: "future",
-    ir.StreamKind: "stream",
-    ir.AliasKind: "alias",
-}
+def _kind_text(resolve: ir.Resolve, kind: ir.StructuralKind) -> str:
+    """A structural kind as `type x = ...` writes it, an owned handle as `own<r>`."""
+    return print_kind(resolve, kind, explicit_own=True)
 
 
 def _kind_word(kind: ir.TypeDefKind) -> str:
-    return _KIND_WORDS[type(kind)]
+    """What a message calls a type of this kind: `record`, `fixed-size list`, `alias`."""
+    match kind:
+        case ir.RecordKind():
+            return "record"
+        case ir.ResourceKind():
+            return "resource"
+        case ir.HandleKind():
+            return "handle"
+        case ir.FlagsKind():
+            return "flags"
+        case ir.TupleKind():
+            return "tuple"
+        case ir.VariantKind():
+            return "variant"
+        case ir.EnumKind():
+            return "enum"
+        case ir.OptionKind():
+            return "option"
+        case ir.ResultKind():
+            return "result"
+        case ir.ListKind():
+            return "list"
+        case ir.MapKind():
+            return "map"
+        case ir.FixedListKind():
+            return "fixed-size list"
+        case ir.FutureKind():
+            return "future"
+        case ir.StreamKind():
+            return "stream"
+        case ir.AliasKind():
+            return "alias"
+        case _:
+            assert_never(kind)
+
+
+def _members(
+    kind: ir.RecordKind | ir.VariantKind | ir.EnumKind | ir.FlagsKind,
+) -> tuple[Literal["field", "case", "flag"], Sequence[_Labelled]]:
+    """The members of a record, variant, enum or flags type, and what a message calls them."""
+    match kind:
+        case ir.RecordKind():
+            return "field", kind.fields
+        case ir.VariantKind() | ir.EnumKind():
+            return "case", kind.cases
+        case ir.FlagsKind():
+            return "flag", kind.flags
+        case _:
+            assert_never(kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -647,25 +642,6 @@ def _outer(old: str, new: str, inner: _Mismatch) -> _Mismatch:
     if old == new:
         return inner
     return _Mismatch(old, new, inner.handle)
-
-
-# ---------------------------------------------------------------- docs
-
-
-_CAPABILITY = re.compile(r"^[ \t]*Capability:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
-
-
-def capabilities(docs: str | None) -> frozenset[str]:
-    """The grants a function's `Capability:` line names (`none` names none)."""
-    found: set[str] = set()
-    for match in _CAPABILITY.finditer(docs or ""):
-        found.update(word for word in re.split(r"[,\s]+", match.group(1)) if word)
-    found.discard("none")
-    return frozenset(found)
-
-
-def _without_capability(docs: str | None) -> str:
-    return _CAPABILITY.sub("", docs or "").strip()
 
 
 # ---------------------------------------------------------------- the walk
@@ -736,7 +712,7 @@ class _Differ:
                 "new",
                 span,
             )
-        if _without_capability(old) != _without_capability(new):
+        if without_capability(old) != without_capability(new):
             self.add("docs-changed", item, f"docs of {label} changed", "new", span)
 
     def gates(
@@ -812,48 +788,50 @@ class _Differ:
             return None if old_resolved == new_resolved else self.mismatch(old, new)
         old_kind = self.old.types[old_resolved].kind
         new_kind = self.new.types[new_resolved].kind
-        if isinstance(old_kind, _NOMINAL) or isinstance(new_kind, _NOMINAL):
+        if isinstance(old_kind, ir.NominalKind) or isinstance(new_kind, ir.NominalKind):
             return self.mismatch(old_resolved, new_resolved)
         found = self.compare_kinds(old_kind, new_kind)
         if found is None:
             return None
         return _outer(type_text(self.old, old), type_text(self.new, new), found)
 
-    def compare_kinds(self, old: ir.TypeDefKind, new: ir.TypeDefKind) -> _Mismatch | None:
-        """Compare two structural (anonymous-like) kinds; nominal kinds are never passed."""
+    def compare_kinds(self, old: ir.StructuralKind, new: ir.StructuralKind) -> _Mismatch | None:
+        """Compare two structural kinds (nominal kinds are known by name, not compared)."""
         mismatch = _Mismatch(_kind_text(self.old, old), _kind_text(self.new, new))
         if type(old) is not type(new):
             return mismatch
-        if isinstance(old, ir.HandleKind):
-            assert isinstance(new, ir.HandleKind)
-            if old.handle != new.handle:
-                return _Mismatch(mismatch.old, mismatch.new, handle=True)
-            return self.compare(old.resource, new.resource)
         pairs: list[tuple[ir.Type | None, ir.Type | None]]
-        if isinstance(old, ir.TupleKind):
-            assert isinstance(new, ir.TupleKind)
-            if len(old.types) != len(new.types):
-                return mismatch
-            pairs = list(zip(old.types, new.types, strict=True))
-        elif isinstance(old, ir.OptionKind | ir.ListKind | ir.AliasKind):
-            assert isinstance(new, ir.OptionKind | ir.ListKind | ir.AliasKind)
-            pairs = [(old.type, new.type)]
-        elif isinstance(old, ir.FixedListKind):
-            assert isinstance(new, ir.FixedListKind)
-            if old.size != new.size:
-                return mismatch
-            pairs = [(old.type, new.type)]
-        elif isinstance(old, ir.ResultKind):
-            assert isinstance(new, ir.ResultKind)
-            pairs = [(old.ok, new.ok), (old.err, new.err)]
-        elif isinstance(old, ir.MapKind):
-            assert isinstance(new, ir.MapKind)
-            pairs = [(old.key, new.key), (old.value, new.value)]
-        elif isinstance(old, ir.FutureKind | ir.StreamKind):
-            assert isinstance(new, ir.FutureKind | ir.StreamKind)
-            pairs = [(old.type, new.type)]
-        else:  # pragma: no cover - nominal kinds are compared by identity
-            return mismatch
+        match old:
+            case ir.HandleKind():
+                assert isinstance(new, ir.HandleKind)
+                if old.handle != new.handle:
+                    return _Mismatch(mismatch.old, mismatch.new, handle=True)
+                return self.compare(old.resource, new.resource)
+            case ir.TupleKind():
+                assert isinstance(new, ir.TupleKind)
+                if len(old.types) != len(new.types):
+                    return mismatch
+                pairs = list(zip(old.types, new.types, strict=True))
+            case (
+                ir.OptionKind() | ir.ListKind() | ir.FutureKind() | ir.StreamKind() | ir.AliasKind()
+            ):
+                assert isinstance(
+                    new, ir.OptionKind | ir.ListKind | ir.FutureKind | ir.StreamKind | ir.AliasKind
+                )
+                pairs = [(old.type, new.type)]
+            case ir.FixedListKind():
+                assert isinstance(new, ir.FixedListKind)
+                if old.size != new.size:
+                    return mismatch
+                pairs = [(old.type, new.type)]
+            case ir.ResultKind():
+                assert isinstance(new, ir.ResultKind)
+                pairs = [(old.ok, new.ok), (old.err, new.err)]
+            case ir.MapKind():
+                assert isinstance(new, ir.MapKind)
+                pairs = [(old.key, new.key), (old.value, new.value)]
+            case _:
+                assert_never(old)
         for old_type, new_type in pairs:
             inner = self.compare(old_type, new_type)
             if inner is not None:
@@ -963,45 +941,53 @@ class _Differ:
                     new.span,
                 )
                 return
-            if isinstance(old_kind, ir.RecordKind):
-                assert isinstance(new_kind, ir.RecordKind)
-                self.members(item, label, "field", old_kind.fields, new_kind.fields, span=new.span)
-            elif isinstance(old_kind, ir.VariantKind):
-                assert isinstance(new_kind, ir.VariantKind)
-                self.members(item, label, "case", old_kind.cases, new_kind.cases, span=new.span)
-            elif isinstance(old_kind, ir.EnumKind):
-                assert isinstance(new_kind, ir.EnumKind)
-                self.members(item, label, "case", old_kind.cases, new_kind.cases, span=new.span)
-            elif isinstance(old_kind, ir.FlagsKind):
-                assert isinstance(new_kind, ir.FlagsKind)
-                self.members(item, label, "flag", old_kind.flags, new_kind.flags, span=new.span)
-            elif isinstance(old_kind, ir.AliasKind):
-                assert isinstance(new_kind, ir.AliasKind)
-                self.type_use(
-                    "type-changed", item, label, old_kind.type, new_kind.type, span=new.span
-                )
-            elif not isinstance(old_kind, ir.ResourceKind):
-                found = self.compare_kinds(old_kind, new_kind)
-                if found is not None:
-                    self.add(
-                        "handle-kind-changed" if found.handle else "type-changed",
-                        item,
-                        f"{label} changed from `{found.old}` to `{found.new}`",
-                        "new",
-                        new.span,
+            match old_kind:
+                case ir.RecordKind() | ir.VariantKind() | ir.EnumKind() | ir.FlagsKind():
+                    assert isinstance(
+                        new_kind, ir.RecordKind | ir.VariantKind | ir.EnumKind | ir.FlagsKind
                     )
-                else:
-                    before = _kind_text(self.old, old_kind)
-                    after = _kind_text(self.new, new_kind)
-                    if before != after:
-                        self.add(
-                            "type-spelling-changed",
-                            item,
-                            f"{label} is now written `{after}` instead of `{before}`: "
-                            "the same type",
-                            "new",
-                            new.span,
-                        )
+                    noun, before = _members(old_kind)
+                    after = _members(new_kind)[1]
+                    self.members(item, label, noun, before, after, span=new.span)
+                case ir.AliasKind():
+                    assert isinstance(new_kind, ir.AliasKind)
+                    self.type_use(
+                        "type-changed", item, label, old_kind.type, new_kind.type, span=new.span
+                    )
+                case ir.ResourceKind():
+                    pass  # known by its name; its functions are compared with the others
+                case _:
+                    assert isinstance(new_kind, ir.StructuralKind)
+                    self.structural(item, label, old_kind, new_kind, new.span)
+
+    def structural(
+        self,
+        item: str,
+        label: str,
+        old: ir.StructuralKind,
+        new: ir.StructuralKind,
+        span: Span | None,
+    ) -> None:
+        """What `type x = ...` names changed, or only how it is written."""
+        found = self.compare_kinds(old, new)
+        if found is not None:
+            self.add(
+                "handle-kind-changed" if found.handle else "type-changed",
+                item,
+                f"{label} changed from `{found.old}` to `{found.new}`",
+                "new",
+                span,
+            )
+            return
+        before, after = _kind_text(self.old, old), _kind_text(self.new, new)
+        if before != after:
+            self.add(
+                "type-spelling-changed",
+                item,
+                f"{label} is now written `{after}` instead of `{before}`: the same type",
+                "new",
+                span,
+            )
 
     def members(
         self,

@@ -251,8 +251,8 @@ def world_imports(
 ) -> list[ImportedInterface]:
     """Every interface `world` of the WIT at `wit` imports, with the grants it needs."""
     from witgen import ir
+    from witgen.conventions import capabilities
     from witgen.diagnostics import Diagnostic, SourceMap, WitError
-    from witgen.evolution.diff import capabilities
     from witgen.resolve.passes import resolve_path
 
     sources = SourceMap()

@@ -32,6 +32,7 @@ from witgen.codegen.names import (
     guest_function_name,
     guest_type_name,
 )
+from witgen.conventions import capabilities
 from witgen.diagnostics import Diagnostic, SourceMap, WitError
 
 LIFECYCLE = ("airssys", "component-core", "component-lifecycle")
@@ -589,8 +590,6 @@ class _Planner:
 
     def _capabilities(self, interface: ir.Interface) -> tuple[str, ...]:
         """The grants the functions of an imported interface name (`Capability:` lines)."""
-        from witgen.evolution.diff import capabilities
-
         found: set[str] = set()
         for _, function in interface.functions:
             found |= capabilities(function.docs)
