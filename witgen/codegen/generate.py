@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,11 +131,12 @@ class Manifest:
     """What witgen last wrote to an output directory (`witgen-manifest.json`).
 
     `inputs` fingerprints what the output depends on: witgen's version, its
-    templates and code generator (`witgen/codegen`), the options and every WIT
-    file read.  `files` maps each generated file to the hash of its text before
-    black formatted it and the hash of the text written.  With it, a `--check`
-    whose inputs did not change needs no WIT parsing and no black, and a
-    regeneration reformats only the modules whose text changed.
+    templates and grammar, every witgen module the generator imports
+    (`generator_sources`), the options and every WIT file read.  `files` maps
+    each generated file to the hash of its text before black formatted it and
+    the hash of the text written.  With it, a `--check` whose inputs did not
+    change needs no WIT parsing and no black, and a regeneration reformats only
+    the modules whose text changed.
     """
 
     inputs: str
@@ -176,8 +178,11 @@ def _digest(data: bytes) -> str:
 
 
 def fingerprint(options: Options) -> str | None:
-    """The hash of everything generation reads but witgen's code: None when a
-    WIT file cannot be read (then nothing is trusted)."""
+    """The hash of everything generation reads: witgen's version, the options,
+    every WIT file, the templates of the bindings, the WIT grammar and the
+    source of every witgen module the generator imports (`generator_sources`).
+    None when a file cannot be read (then nothing is trusted).  Paths enter it
+    relative to their folders, so it is the same in every checkout."""
     from witgen.codegen.templates import templates_path
 
     digest = hashlib.sha256()
@@ -190,17 +195,81 @@ def fingerprint(options: Options) -> str | None:
     ]
     digest.update(json.dumps(settings).encode())
     try:
-        for path in sorted(templates_path().glob("*.jinja")):
+        templates = templates_path()
+        for path in sorted(templates.glob("*.jinja")):
             if path.name.startswith("guest_"):
                 continue  # `witgen generate --guest`'s templates, not the bindings'
             digest.update(b"\0template\0" + path.name.encode() + b"\0" + path.read_bytes())
-        for path in sorted(Path(__file__).parent.glob("*.py")):
-            digest.update(b"\0codegen\0" + path.name.encode() + b"\0" + path.read_bytes())
+        # The grammar sits beside the templates, in a checkout and in the wheel alike
+        # (`syntax.parse.grammar_path`, which imports Lark, finds the same file).
+        grammar = templates.parent / "grammar" / "wit.lark"
+        digest.update(b"\0grammar\0" + grammar.read_bytes())
+        for name, source in generator_sources().items():
+            digest.update(b"\0module\0" + name.encode() + b"\0" + source)
         for name, path in _wit_inputs(options.wit):
             digest.update(b"\0wit\0" + name.encode() + b"\0" + path.read_bytes())
     except OSError:
         return None
     return digest.hexdigest()
+
+
+# `from witgen.x import a, b` (parenthesised over lines, too) and `import witgen.x`,
+# at any indentation: the imports inside functions count as much as the others.
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(witgen(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
+    rb"|import[ \t]+(witgen(?:\.\w+)*))",
+    re.MULTILINE,
+)
+
+
+def generator_sources() -> dict[str, bytes]:
+    """The source of every witgen module `witgen.codegen.generate` imports,
+    directly or through other modules, and of the packages above them, by
+    path relative to the folder that holds `witgen/` (POSIX), sorted.
+
+    Read from the import statements of the files themselves (those inside
+    functions and `TYPE_CHECKING` blocks too, so it may hold a module more than
+    a run imports, never fewer), so that a module the generator starts to use is
+    fingerprinted without a list to keep up to date.
+    """
+    top = Path(__file__).resolve().parents[2]
+    found: dict[str, bytes] = {}
+    seen: set[str] = set()
+    pending = ["witgen.codegen.generate"]
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        parts = module.split(".")
+        pending += [".".join(parts[:end]) for end in range(1, len(parts))]
+        path = _module_file(top, parts)
+        if path is None:
+            continue  # a namespace package, or a name that is not a module
+        source = path.read_bytes()
+        found[path.relative_to(top).as_posix()] = source
+        for match in _IMPORT.finditer(source):
+            if match[3] is not None:
+                pending.append(match[3].decode())
+                continue
+            package = match[1].decode()
+            pending.append(package)
+            names = match[2].strip(b"()")
+            for line in names.splitlines():
+                for item in line.split(b"#", 1)[0].split(b","):
+                    words = item.split()
+                    if words:
+                        pending.append(f"{package}.{words[0].decode()}")
+    return dict(sorted(found.items()))
+
+
+def _module_file(top: Path, parts: list[str]) -> Path | None:
+    """`witgen/a/b.py` or `witgen/a/b/__init__.py` under `top`, whichever exists."""
+    base = top.joinpath(*parts)
+    for path in (base.with_name(base.name + ".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
 
 
 def _wit_inputs(wit: Path) -> list[tuple[str, Path]]:
