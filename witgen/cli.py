@@ -23,7 +23,6 @@ from witgen.commands import (
     add_feature_options,
     features_of,
     print_wit_error,
-    shown,
 )
 from witgen.docs.cli import add_docs_command
 from witgen.evolution.cli import add_diff_command
@@ -224,10 +223,11 @@ def _generate(args: argparse.Namespace) -> int:
         ConfigError,
         generate_files,
         options_from,
-        stale_files,
+        output_tree,
         up_to_date,
-        write_files,
     )
+    from witgen.commands import print_changes
+    from witgen.output import ForeignFileError, check_tree, write_tree
 
     try:
         options = options_from(
@@ -240,30 +240,15 @@ def _generate(args: argparse.Namespace) -> int:
         )
         if up_to_date(options):
             return EXIT_OK
-        generated = generate_files(options, parallel=True)
-        if args.check:
-            stale = stale_files(options.out, generated)
-            for name, why in stale:
-                print(f"{shown(options.out / name)}: {why}", file=sys.stderr)
-            if stale:
-                print(
-                    f"error: {len(stale)} generated file(s) are stale; run `witgen generate`",
-                    file=sys.stderr,
-                )
-                return EXIT_DIAGNOSTICS
-            return EXIT_OK
-        changes = write_files(options.out, generated)
-    except ConfigError as error:
+        tree = output_tree(options.out, generate_files(options, parallel=True))
+        changes = check_tree(tree) if args.check else write_tree(tree)
+    except (ConfigError, ForeignFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
-    for name in changes.written:
-        print(f"wrote {shown(options.out / name)}")
-    for name in changes.removed:
-        print(f"removed {shown(options.out / name)}")
-    return EXIT_OK
+    return print_changes(options.out, changes, "witgen generate")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,11 +1,12 @@
 """What every `witgen` command shares: exit statuses, feature options, error output.
 
-In: argparse parsers and namespaces, `WitError`s, paths.  Out: the options
-registered on a parser, the feature list as wasm-tools reads it, diagnostics on
-standard error, paths as users typed them.  Raises nothing.  `witgen.cli` and the
-command modules of the other stages (`evolution.cli`, `docs.cli`, `guest.cli`)
-import it; it imports nothing of witgen at module level, so that `witgen --help`
-stays fast.
+In: argparse parsers and namespaces, `WitError`s, paths, the `Changes` a
+command made to a generated tree.  Out: the options registered on a parser, the
+feature list as wasm-tools reads it, diagnostics on standard error, paths as
+users typed them, the lines that say what was written or is stale.  Raises
+nothing.  `witgen.cli` and the command modules of the other stages
+(`evolution.cli`, `docs.cli`, `guest.cli`) import it; it imports nothing of
+witgen at module level, so that `witgen --help` stays fast.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from witgen.diagnostics import WitError
+    from witgen.output import Changes
 
 EXIT_OK = 0
 EXIT_DIAGNOSTICS = 1
@@ -61,3 +65,32 @@ def shown(path: object) -> str:
     text = str(path)
     relative = os.path.relpath(text)
     return text if relative.startswith("..") else relative
+
+
+def print_changes(out: Path, changes: Changes, rerun: str) -> int:
+    """Say what a command did to the tree under `out`, or with `--check` what is
+    stale in it, and return the exit status (1 when anything is stale).
+
+    On standard output, one line per file: `wrote PATH`, `created PATH`,
+    `kept PATH (yours: witgen does not rewrite it)`, `removed PATH`.  On standard
+    error, `PATH: WHY` per stale file and a last line naming `rerun`, the command
+    that brings the tree up to date.  `witgen generate` (bindings and `--guest`)
+    and `witgen docs` all print through here.
+    """
+    if changes.stale:
+        for name, why in changes.stale:
+            print(f"{shown(out / name)}: {why}", file=sys.stderr)
+        print(
+            f"error: {len(changes.stale)} generated file(s) are stale; run `{rerun}`",
+            file=sys.stderr,
+        )
+        return EXIT_DIAGNOSTICS
+    for name in changes.written:
+        print(f"wrote {shown(out / name)}")
+    for name in changes.created:
+        print(f"created {shown(out / name)}")
+    for name in changes.kept:
+        print(f"kept {shown(out / name)} (yours: witgen does not rewrite it)")
+    for name in changes.removed:
+        print(f"removed {shown(out / name)}")
+    return EXIT_OK

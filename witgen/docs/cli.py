@@ -3,10 +3,12 @@
 In: arguments: PATH (a .wit file or a package folder), `--out DIR`, and
 optionally `--world`, `--features`, `--all-features`, `--check`.  Out: the
 pages under DIR (written only when changed; pages witgen docs wrote earlier
-that are no longer produced are removed), one line per file written or
-removed on standard output, and the exit status: 0 success, 1 diagnostics
-(or stale pages with `--check`), 2 usage errors (a `--world` PATH does not
-have).  WIT errors are raised as `WitError` for `witgen.cli` to print.
+that are no longer produced are removed; a file without the header is never
+touched), one line per file written or removed on standard output (or, with
+`--check`, per stale file on standard error; `commands.print_changes`), and
+the exit status: 0 success, 1 diagnostics (or stale pages with `--check`, or a
+file in the way), 2 usage errors (a `--world` PATH does not have).  WIT
+errors are raised as `WitError` for `witgen.cli` to print.
 
 `add_docs_command` registers the command with `witgen`'s parser.  Like
 `witgen.cli`, it imports the compiler inside the command so that
@@ -19,7 +21,13 @@ import argparse
 import os
 import sys
 
-from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, add_feature_options, features_of
+from witgen.commands import (
+    EXIT_DIAGNOSTICS,
+    EXIT_USAGE,
+    add_feature_options,
+    features_of,
+    print_changes,
+)
 
 
 def add_docs_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,7 +61,8 @@ def run_docs(args: argparse.Namespace) -> int:
     """Run `witgen docs`; return the exit status."""
     from pathlib import Path
 
-    from witgen.docs.reference import render_reference, stale_pages, write_pages
+    from witgen.docs.reference import page_tree, render_reference
+    from witgen.output import ForeignFileError, check_tree, write_tree
     from witgen.resolve.passes import resolve_path
 
     features = features_of(args)
@@ -65,25 +74,13 @@ def run_docs(args: argparse.Namespace) -> int:
         print(f"witgen docs: error: {error.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out)
+    tree = page_tree(out, pages)
     try:
-        if args.check:
-            stale = stale_pages(out, pages)
-            for name in stale:
-                print(f"{(out / name).as_posix()}: not up to date", file=sys.stderr)
-            if stale:
-                print(
-                    f"error: {len(stale)} page(s) are stale; run `witgen docs {args.path} "
-                    f"--out {args.out}`",
-                    file=sys.stderr,
-                )
-                return EXIT_DIAGNOSTICS
-            return EXIT_OK
-        changes = write_pages(out, pages)
+        changes = check_tree(tree) if args.check else write_tree(tree)
+    except ForeignFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
-    for name in changes.written:
-        print(f"wrote {(out / name).as_posix()}")
-    for name in changes.removed:
-        print(f"removed {(out / name).as_posix()}")
-    return EXIT_OK
+    return print_changes(out, changes, f"witgen docs {args.path} --out {args.out}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, shown
+from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, print_changes, shown
 
 
 def add_build_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -111,8 +111,8 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     """`witgen generate --guest [PATH] --world W [--out APP_DIR]`."""
     from pathlib import Path
 
-    from witgen.codegen.generate import ConfigError
     from witgen.guest.generate import generate_guest, write_guest
+    from witgen.output import ForeignFileError
 
     if args.world is None:
         print("witgen generate: error: --guest needs --world W", file=sys.stderr)
@@ -130,16 +130,10 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
             all_features=args.all_features,
         )
         changes = write_guest(out, files)
-    except ConfigError as error:
+    except ForeignFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
-    for name in changes.written:
-        print(f"wrote {shown(out / name)}")
-    for name in changes.created:
-        print(f"created {shown(out / name)}")
-    for name in changes.kept:
-        print(f"kept {shown(out / name)} (yours: witgen does not rewrite it)")
-    return EXIT_OK
+    return print_changes(out, changes, "witgen generate --guest")
