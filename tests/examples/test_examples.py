@@ -34,7 +34,7 @@ from .paths import EXAMPLES
 if not componentize_py_available():
     pytest.skip("componentize-py is not installed", allow_module_level=True)
 
-pytestmark = pytest.mark.xdist_group("examples")
+pytestmark = [pytest.mark.xdist_group("examples"), pytest.mark.slow]
 
 Build = Callable[[str], Path]
 

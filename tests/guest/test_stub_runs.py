@@ -20,7 +20,7 @@ if not componentize_py_available():
     pytest.skip("componentize-py is not installed", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.xdist_group("guest-stubs")
+pytestmark = [pytest.mark.xdist_group("guest-stubs"), pytest.mark.slow]
 
 
 def _cache(request: pytest.FixtureRequest, factory: pytest.TempPathFactory, name: str) -> Path:

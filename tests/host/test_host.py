@@ -28,7 +28,7 @@ if not componentize_py_available():
     pytest.skip("componentize-py is not installed", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.xdist_group("probe")
+pytestmark = [pytest.mark.xdist_group("probe"), pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")

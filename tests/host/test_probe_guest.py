@@ -27,6 +27,8 @@ from witgen.runtime.wit import Err, Ok
 if not componentize_py_available():
     pytest.skip("componentize-py is not installed in the venv", allow_module_level=True)
 
+pytestmark = pytest.mark.slow
+
 from airssys_bindings.airssys_component_core_v1_0_0 import (
     component_lifecycle,
     extended_component,
