@@ -27,8 +27,6 @@ from witgen.runtime.wit import Err, Ok
 if not componentize_py_available():
     pytest.skip("componentize-py is not installed in the venv", allow_module_level=True)
 
-pytestmark = pytest.mark.slow
-
 from airssys_bindings.airssys_component_core_v1_0_0 import (
     component_lifecycle,
     extended_component,
@@ -40,6 +38,8 @@ from airssys_bindings.airssys_host_extensions_v1_0_0 import (
     process,
     storage,
 )
+
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 PROBE_DIR = REPO / "tests" / "guests" / "probe"

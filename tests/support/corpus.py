@@ -19,6 +19,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("WITGEN_SHARED", ROOT.parent / "shared"))
 CONFORMANCE = SHARED / "conformance"
+# The official WASI 0.2.0 packages, each folder a package with its `deps/`.
+WASI = SHARED / "wasi-0.2.0"
+
+
+def wasi_packages() -> list[Path]:
+    """Each WASI package folder (cli, clocks, http, ...), or none without ../shared."""
+    if not WASI.is_dir():
+        return []
+    return sorted(path for path in WASI.iterdir() if path.is_dir())
 
 
 @dataclass(frozen=True)

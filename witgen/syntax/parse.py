@@ -32,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
+import regex
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
@@ -83,6 +84,48 @@ def parse_text(path: str, text: str) -> tuple[SourceMap, ast.File]:
     sources = SourceMap()
     file = sources.add(path, text)
     return sources, parse_file(sources, file)
+
+
+_AS_KEYWORD = regex.compile(r"(?<![%\p{XID_Continue}-])as(?![\p{XID_Continue}-])")
+
+
+class PathSpecifierError(ValueError):
+    """A path specifier (`--world ns:pkg/w@1.0.0`) that does not parse; the
+    message is wit-parser's."""
+
+
+def parse_use_path(text: str) -> ast.UsePath:
+    """A path specifier, `name` or `ns:pkg/name[@version]`, as wit-parser's
+    `parse_use_path` reads one (the `--world` of `wasm-tools component embed`).
+
+    Raises `PathSpecifierError` with the message wit-parser gives: the
+    tokenizer's or parser's first error, or "trailing tokens in path
+    specifier" when a whole path is followed by more.
+    """
+    trailing = PathSpecifierError("trailing tokens in path specifier")
+    # The path alone reads as far as the path goes; where it stops only because
+    # a `use` item's `;` may follow, the path as a whole item gives its tree.
+    try:
+        parse_text("<specifier>", "use " + text)
+    except WitError as error:
+        diagnostic = error.diagnostics[0]
+        message = diagnostic.message
+        found = _AS_KEYWORD.search(text)
+        # `as` (which a `use` item takes after its path) ends a whole path.
+        at = diagnostic.span.start if diagnostic.span is not None else 0
+        if found is not None and at > len(("use " + text[: found.start()]).encode()):
+            raise trailing from None
+        if not message.startswith("expected ';'"):
+            raise PathSpecifierError(message) from None
+        if not message.endswith("found eof"):
+            raise trailing from None
+    else:
+        raise trailing  # the text held a `;` and more
+    _, file = parse_text("<specifier>", "use " + text + "\n;")
+    item = file.items[0] if len(file.items) == 1 else None
+    if not isinstance(item, ast.TopLevelUse) or item.alias is not None:
+        raise trailing
+    return item.path
 
 
 # ---------------------------------------------------------------- the Lark parser
