@@ -6,14 +6,23 @@ navigation exactly when docs/guests.md exists."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 from pathlib import Path
 
 from witgen.cli import build_parser
-from witgen.docs.cli_reference import PLACEHOLDER, render_cli_reference
-from witgen.docs.mkdocs_hooks import add_guests_page, on_page_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# The hooks are the site's, loaded by path as mkdocs loads them.
+_spec = importlib.util.spec_from_file_location("site_hooks", ROOT / "docs" / "hooks.py")
+assert _spec is not None and _spec.loader is not None
+hooks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(hooks)
+PLACEHOLDER = hooks.PLACEHOLDER
+render_cli_reference = hooks.render_cli_reference
+add_guests_page = hooks.add_guests_page
+on_page_markdown = hooks.on_page_markdown
 
 
 def _commands(parser: argparse.ArgumentParser) -> list[str]:

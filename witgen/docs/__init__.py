@@ -1,6 +1,7 @@
-"""`witgen docs`: a Markdown reference of WIT packages, and the site's helpers.
+"""`witgen docs`: a Markdown reference of WIT packages.
 
 In: a resolved model (`witgen.ir.Resolve`).  Out: Markdown pages
-(`reference.render_reference`), written by `reference.write_pages`; the CLI
-reference of `witgen` itself (`cli_reference`).  Raises what the modules say.
+(`reference.render_reference`), written by `reference.write_pages`.  Raises
+what the modules say.  (The CLI reference of witgen's own site is built by
+the site's hook, docs/hooks.py.)
 """
