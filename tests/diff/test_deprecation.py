@@ -10,6 +10,7 @@ import pytest
 from witgen.diagnostics import SourceMap, WitError
 from witgen.evolution.deprecation import check_deprecated, deprecated_items
 from witgen.resolve.passes import resolve_path
+from witgen.runtime.wit import Deprecated
 from witgen.version import Version
 
 EVOLUTION = Path(__file__).parent / "evolution"
@@ -45,7 +46,11 @@ def test_a_world_importing_host_core_1_1(tmp_path: Path) -> None:
     assert (item.replacement, item.note) == ("now", "use `now` instead.")
     assert item.world == "my:component/component@1.0.0"
     assert item.qualified_name == "airssys:host-core/host-services@1.1.0.current-time-millis"
-    assert item.warning("my-component") == (
+    # The host warns in the runtime's words, from the table the bindings carry.
+    notice = Deprecated(
+        item.kind, item.name, str(item.deprecated), item.replacement, str(item.removed_in)
+    )
+    assert notice.warning("my-component") == (
         "Component 'my-component' uses deprecated function 'current-time-millis' "
         "(deprecated in 1.1.0). Use 'now' instead. Support will be removed in version 2.0.0."
     )

@@ -19,7 +19,6 @@ from typing import Literal
 from witgen import ir
 from witgen.conventions import replacement
 from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
-from witgen.runtime.wit import Deprecated
 from witgen.version import Version, minimum_version
 
 ItemKind = Literal["interface", "function", "type"]
@@ -54,17 +53,6 @@ class DeprecatedItem:
         if self.kind == "interface" or self.interface is None:
             return self.interface or self.name
         return f"{self.interface}.{self.name}"
-
-    def warning(self, component: str) -> str:
-        """The host's load-time warning, worded as the runtime words it."""
-        notice = Deprecated(
-            self.kind,
-            self.name,
-            str(self.deprecated),
-            self.replacement,
-            str(self.removed_in) if self.removed_in is not None else None,
-        )
-        return notice.warning(component)
 
     def message(self) -> str:
         """What `witgen check --deny-deprecated` says about the item."""
