@@ -321,8 +321,8 @@ def generate_files(options: Options, *, reuse: bool = True, parallel: bool = Fal
 
 
 def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
+    from witgen.codegen.planner import plan_modules
     from witgen.codegen.render import render_source
-    from witgen.codegen.views import plan_modules
     from witgen.diagnostics import SourceMap
     from witgen.resolve.passes import resolve_path
 

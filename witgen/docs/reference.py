@@ -28,7 +28,7 @@ from pathlib import Path
 
 from witgen import ir
 from witgen.codegen import names
-from witgen.codegen.views import (
+from witgen.codegen.planner import (
     FunctionView,
     ModuleView,
     Planner,
