@@ -21,294 +21,28 @@ what the world imports (its own functions and every imported interface), and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import ClassVar, TypeVar
 
 from witgen import ir
 from witgen.codegen import names
+from witgen.codegen.imports import Registry
 from witgen.codegen.layout import string
 from witgen.codegen.names import Namespace, PythonName
+from witgen.codegen.views import (
+    AliasView,
+    FieldView,
+    FunctionView,
+    InterfaceRef,
+    ModuleView,
+    ParamView,
+    ResourceView,
+    TypeView,
+    deprecation,
+    docstring_text,
+    tuple_expr,
+)
 from witgen.conventions import replacement
 from witgen.diagnostics import Diagnostic, SourceMap, WitError
 from witgen.version import minimum_version
-
-# ---------------------------------------------------------------- imports
-
-
-class Registry:
-    """The imports a module's text uses, recorded while it is built.
-
-    Views record what the expressions they build use; templates record what
-    they print through attribute access (`{{ use.typing }}` prints `typing`
-    and records it).  The header is printed last, from what was recorded.
-    """
-
-    STANDARD: ClassVar[dict[str, tuple[int, str]]] = {
-        # alias: (group, import statement); groups print in order
-        "dataclasses": (0, "import dataclasses"),
-        "enum": (0, "import enum"),
-        "typing": (0, "import typing"),
-        "typing_extensions": (1, "import typing_extensions"),
-        "wasmtime": (1, "import wasmtime\nimport wasmtime.component"),
-        "rt_calls": (2, "from witgen.runtime import calls as rt_calls"),
-        "rt_codec": (2, "from witgen.runtime import codec as rt_codec"),
-        "rt_resources": (2, "from witgen.runtime import resources as rt_resources"),
-        "rt_wit": (2, "from witgen.runtime import wit as rt_wit"),
-    }
-
-    def __init__(self, here: tuple[str, ...]) -> None:
-        self.here = here
-        self.used: set[str] = set()
-        self.modules: dict[str, tuple[str, ...]] = {}  # alias -> module path
-
-    def __getattr__(self, alias: str) -> str:
-        if alias.startswith("__"):
-            raise AttributeError(alias)
-        return self.use(alias)
-
-    def use(self, alias: str) -> str:
-        if alias not in self.STANDARD:
-            raise KeyError(f"no import is known as {alias!r}")
-        self.used.add(alias)
-        return alias
-
-    def module(self, target: tuple[str, ...]) -> str:
-        """The alias under which this module imports the generated module `target`."""
-        alias = "_" + "_".join(target)
-        self.modules[alias] = target
-        return alias
-
-    def statements(self) -> list[list[str]]:
-        """The import statements, in groups."""
-        groups: list[list[str]] = [[], [], [], []]
-        for alias in sorted(self.used):
-            group, statement = self.STANDARD[alias]
-            groups[group].extend(statement.split("\n"))
-        package = self.here[:-1]
-        for alias, target in sorted(self.modules.items()):
-            same = target[:-1] == package
-            source = "." if same else "." * len(self.here) + ".".join(target[:-1])
-            groups[3].append(f"from {source} import {target[-1]} as {alias}")
-        return [group for group in groups if group]
-
-
-# ---------------------------------------------------------------- views
-
-
-@dataclass(frozen=True)
-class FieldView:
-    """A record field, or a variant case (`annotation` None when it has no payload)."""
-
-    name: PythonName
-    wit_name: str
-    annotation: str | None
-    docs: str
-
-
-@dataclass(frozen=True)
-class TypeView:
-    """A named type that becomes a class: record, variant, enum, flags."""
-
-    kind: str
-    name: PythonName
-    wit_name: str
-    docs: str
-    deprecated: str | None
-    fields: tuple[FieldView, ...] = ()  # record fields, or variant/enum/flags cases
-    case_classes: tuple[PythonName, ...] = ()  # a variant's case classes
-
-
-@dataclass(frozen=True)
-class AliasView:
-    """`Name: typing.TypeAlias = annotation`: a variant's union, a named
-    structural type, a `use`d type."""
-
-    name: PythonName
-    annotation: str
-    docs: str
-    deprecated: str | None
-
-
-@dataclass(frozen=True)
-class ParamView:
-    name: PythonName
-    host_annotation: str
-    guest_annotation: str
-
-
-@dataclass(frozen=True)
-class FunctionView:
-    """A function as both directions see it."""
-
-    wit_name: str  # the component-model name (`[method]r.m` for a method)
-    name: PythonName  # in `Host`/`Exports`/`Imports`, or in its resource's class
-    kind: str  # freestanding, constructor, method, static
-    params: tuple[ParamView, ...]  # without a method's `self`
-    host_result: str  # what the host implementation returns
-    guest_result: str  # what a call into the component returns
-    raises: str | None  # the `Err` payload annotation when the result is a `result`
-    signature: PythonName  # the module variable holding its `rt_calls.Signature`
-    call: PythonName  # the `Exports` attribute holding its bound call
-    docs: str
-    deprecated: str | None
-
-
-@dataclass(frozen=True)
-class ResourceView:
-    name: PythonName  # the class of handles to a component's resource
-    host_name: PythonName  # the protocol of a host's objects
-    wit_name: str
-    key: str  # identifies the resource type at run time
-    docs: str
-    deprecated: str | None
-    constructor: FunctionView | None
-    methods: tuple[FunctionView, ...]
-    statics: tuple[FunctionView, ...]
-    drop: PythonName  # the `Host`/`Imports` member told when a component drops one
-    drop_param: PythonName  # its parameter
-    guest: bool  # whether a component may define it (not a world's own)
-
-
-@dataclass(frozen=True)
-class InterfaceRef:
-    """An interface as a world imports or exports it."""
-
-    attribute: PythonName  # in `Imports`/`Exports`
-    module: str  # the alias of its module
-    wit_name: str  # how the world names it
-    has_host_items: bool  # whether a host has anything to implement for it
-    docs: str
-
-
-@dataclass
-class ModuleView:
-    """One generated module."""
-
-    path: tuple[str, ...]  # package parts, then the module name
-    kind: str  # interface, world, package or root
-    source: str  # the relative path of the WIT it comes from
-    title: str
-    docs: str
-    use: Registry
-    instance: str = ""  # the instance name of an interface
-    package: str = ""  # the WIT package it belongs to
-    reexports: list[tuple[PythonName, str]] = field(default_factory=list)
-    classes: list[TypeView] = field(default_factory=list)
-    resources: list[ResourceView] = field(default_factory=list)
-    aliases: list[tuple[AliasView, frozenset[str]]] = field(default_factory=list)
-    codecs: list[tuple[PythonName, str, frozenset[str]]] = field(default_factory=list)
-    signatures: list[tuple[PythonName, str]] = field(default_factory=list)
-    # (name in SIGNATURES, or "" for the interface; `rt_wit.Deprecated(...)`)
-    deprecations: list[tuple[str, str]] = field(default_factory=list)
-    functions: list[FunctionView] = field(default_factory=list)  # interface functions
-    imported_functions: list[FunctionView] = field(default_factory=list)  # world
-    exported_functions: list[FunctionView] = field(default_factory=list)  # world
-    imported_interfaces: list[InterfaceRef] = field(default_factory=list)
-    exported_interfaces: list[InterfaceRef] = field(default_factory=list)
-    packages: list[tuple[str, str]] = field(default_factory=list)  # root: (module, title)
-
-    @property
-    def file_name(self) -> str:
-        return "/".join(self.path) + ".py"
-
-    @property
-    def has_host_items(self) -> bool:
-        return bool(self.functions or self.resources)
-
-    def all_functions(self, direction: str = "") -> list[FunctionView]:
-        """Every function of the module (for a world: the imports or the exports),
-        resource functions included, in source order."""
-        if self.kind == "world" and direction == "export":
-            return list(self.exported_functions)
-        result = list(self.functions if self.kind == "interface" else self.imported_functions)
-        for resource in self.resources:
-            if resource.constructor is not None:
-                result.append(resource.constructor)
-            result.extend(resource.methods)
-            result.extend(resource.statics)
-        return result
-
-    def signatures_literal(self, direction: str = "") -> str:
-        """`{wit name: signature variable}` of `all_functions(direction)`."""
-        items = [f"{string(f.wit_name)}: {f.signature}" for f in self.all_functions(direction)]
-        return "{" + ", ".join(items) + "}"
-
-    def deprecated_literal(self) -> str:
-        """`{wit name: rt_wit.Deprecated(...)}` of the deprecated items."""
-        return "{" + ", ".join(f"{string(key)}: {expr}" for key, expr in self.deprecations) + "}"
-
-    def interfaces_literal(self, direction: str) -> str:
-        refs = self.imported_interfaces if direction == "import" else self.exported_interfaces
-        return "{" + ", ".join(f"{string(ref.wit_name)}: {ref.module}" for ref in refs) + "}"
-
-    def export_functions(self) -> list[FunctionView]:
-        """What `Exports` has a method for: functions, constructors, statics.
-
-        A world's own resources are imports (the host defines them), so a
-        world's `Exports` has only the functions it exports."""
-        if self.kind != "interface":
-            return list(self.exported_functions)
-        result = list(self.functions)
-        for resource in self.resources:
-            if resource.constructor is not None:
-                result.append(resource.constructor)
-            result.extend(resource.statics)
-        return result
-
-    def guest_resources_literal(self) -> str:
-        """The keys of the resources an interface defines, as a frozenset."""
-        if not self.resources:
-            return "frozenset()"
-        return f"frozenset({{{', '.join(string(r.key) for r in self.resources)}}})"
-
-    def guest_resources_expr(self) -> str:
-        """The resources a component of this world defines: those of its exports."""
-        if not self.exported_interfaces:
-            return "frozenset()"
-        parts = [f"{ref.module}.GUEST_RESOURCES" for ref in self.exported_interfaces]
-        return " | ".join(parts)
-
-    def export_slots_expr(self) -> str:
-        slots = self.export_slots()
-        return _tuple([string(name) for name in slots]) if slots else "()"
-
-    def export_slots(self) -> list[str]:
-        slots = [ref.attribute for ref in self.exported_interfaces]
-        slots += [function.call for function in self.export_functions()]
-        return sorted(slots)
-
-    def ordered_aliases(self) -> list[AliasView]:
-        return _dependencies_first(
-            [(view.name, view, deps) for view, deps in self.aliases],
-        )
-
-    def ordered_codecs(self) -> list[tuple[PythonName, str]]:
-        return _dependencies_first([(name, (name, expr), deps) for name, expr, deps in self.codecs])
-
-
-T = TypeVar("T")
-
-
-def _dependencies_first(items: list[tuple[str, T, frozenset[str]]]) -> list[T]:
-    """`items` in source order, except that each comes after what it depends on."""
-    by_name = {name: (value, deps) for name, value, deps in items}
-    done: set[str] = set()
-    order: list[T] = []
-    for root, _, _ in items:
-        stack = [(root, False)]
-        while stack:
-            name, expanded = stack.pop()
-            if name in done or name not in by_name:
-                continue
-            value, deps = by_name[name]
-            if expanded:
-                done.add(name)
-                order.append(value)
-                continue
-            stack.append((name, True))
-            stack.extend((dep, False) for dep in sorted(deps, reverse=True) if dep not in done)
-    return order
-
 
 # ---------------------------------------------------------------- planning
 
@@ -761,7 +495,7 @@ class _Types:
             err = self.codec(kind.err) if kind.err is not None else "None"
             return f"{rt_codec}.ResultCodec({ok}, {err})"
         if isinstance(kind, ir.TupleKind):
-            return f"{rt_codec}.TupleCodec({_tuple([self.codec(t) for t in kind.types])})"
+            return f"{rt_codec}.TupleCodec({tuple_expr([self.codec(t) for t in kind.types])})"
         if isinstance(kind, ir.MapKind):
             return f"{rt_codec}.MapCodec({self.codec(kind.key)}, {self.codec(kind.value)})"
         raise Unsupported(_cannot_kind(kind))
@@ -813,7 +547,7 @@ class _Types:
         kind = typedef.kind
         name = self.local[type_id]
         docs = docstring_text(typedef.docs, typedef.stability)
-        deprecated = _deprecation(typedef.stability)
+        deprecated = deprecation(typedef.stability)
         home = self.home(type_id)
         resource = self.resource_def(type_id)
         if resource is not None and resource != type_id:
@@ -841,7 +575,7 @@ class _Types:
                 for f in kind.fields
             )
             self.deps = set()
-            codecs = _tuple(
+            codecs = tuple_expr(
                 [
                     f"({string(v.name)}, {string(v.wit_name)}, {self.codec(f.type)})"
                     for v, f in zip(views, kind.fields, strict=True)
@@ -870,7 +604,7 @@ class _Types:
             union = " | ".join(classes)
             module.aliases.append((AliasView(name, union, docs, deprecated), frozenset()))
             self.deps = set()
-            cases = _tuple(
+            cases = tuple_expr(
                 [
                     f"({v.name}, {string(v.wit_name)}, "
                     f"{'None' if c.type is None else self.codec(c.type)})"
@@ -895,7 +629,7 @@ class _Types:
             if word == "enum":
                 expr = f"{rt_codec}.EnumCodec({string(wit_name)}, {name})"
             else:
-                flags = _tuple([string(m.wit_name) for m in views])
+                flags = tuple_expr([string(m.wit_name) for m in views])
                 expr = f"{rt_codec}.FlagsCodec({string(wit_name)}, {name}, {flags})"
         elif isinstance(kind, ir.ResourceKind):
             self._resource(wit_name, type_id, name, docs, deprecated)
@@ -1063,7 +797,7 @@ class _Types:
                 shown = f"{self.resolve.types[function.resource].name}.{function.item_name}"
             notice = _deprecated_expr(self.use.rt_wit, "function", shown, function)
             self.module.deprecations.append((function.name, notice))
-        params_expr = _tuple([f"({string(name)}, {codec})" for name, codec in codecs])
+        params_expr = tuple_expr([f"({string(name)}, {codec})" for name, codec in codecs])
         self.module.signatures.append(
             (
                 signature,
@@ -1082,15 +816,8 @@ class _Types:
             signature=signature,
             call=PythonName("_call" + signature[4:]),
             docs=docstring_text(function.docs, function.stability),
-            deprecated=_deprecation(function.stability),
+            deprecated=deprecation(function.stability),
         )
-
-
-def _tuple(items: list[str]) -> str:
-    """A tuple expression; a trailing comma only where Python needs one."""
-    if len(items) == 1:
-        return f"({items[0]},)"
-    return f"({', '.join(items)})"
 
 
 def _codec_variable(name: str) -> PythonName:
@@ -1154,21 +881,6 @@ _PRIMITIVE_CODECS = {
 # ---------------------------------------------------------------- docs
 
 
-def docstring_text(docs: str | None, stability: ir.Stability) -> str:
-    """The docstring body of an item: its doc comment, then its gates."""
-    lines = docs.split("\n") if docs else []
-    gates = []
-    if isinstance(stability, ir.Stable):
-        gates.append(f"@since(version = {stability.since})")
-    elif isinstance(stability, ir.Unstable):
-        gates.append(f"@unstable(feature = {stability.feature})")
-    if stability is not None and stability.deprecated is not None:
-        gates.append(f"@deprecated(version = {stability.deprecated})")
-    if gates:
-        lines += ["", *gates] if lines else gates
-    return "\n".join(lines).strip("\n")
-
-
 def _deprecated_expr(rt_wit: str, kind: str, name: str, item: ir.Interface | ir.Function) -> str:
     """`rt_wit.Deprecated(...)` for a deprecated interface or function."""
     assert item.stability is not None and item.stability.deprecated is not None
@@ -1183,9 +895,3 @@ def _deprecated_expr(rt_wit: str, kind: str, name: str, item: ir.Interface | ir.
         string(str(removed)) if removed is not None else "None",
     ]
     return f"{rt_wit}.Deprecated({', '.join(args)})"
-
-
-def _deprecation(stability: ir.Stability) -> str | None:
-    if stability is None or stability.deprecated is None:
-        return None
-    return f"deprecated since version {stability.deprecated}"

@@ -1,6 +1,6 @@
 """Python source text of the generated modules.
 
-In: `ModuleView`s (`planner.py`).  Out: each module's text, black-formatted
+In: `ModuleView`s (`views.py`, planned by `planner.py`).  Out: each module's text, black-formatted
 (`format.py`), as a map from its path under the output package to its text.
 Raises nothing for valid views; a template bug surfaces as Jinja's
 `UndefinedError` (templates run with `StrictUndefined`).
@@ -20,8 +20,8 @@ import jinja2
 
 from witgen.codegen.format import format_python
 from witgen.codegen.layout import layout, string
-from witgen.codegen.planner import FunctionView, ModuleView
 from witgen.codegen.templates import templates_path
+from witgen.codegen.views import FunctionView, ModuleView
 
 _TEMPLATES = {"interface": "interface.py.jinja", "world": "world.py.jinja"}
 

@@ -28,14 +28,8 @@ from pathlib import Path
 
 from witgen import ir
 from witgen.codegen import names
-from witgen.codegen.planner import (
-    FunctionView,
-    ModuleView,
-    Planner,
-    ResourceView,
-    TypeView,
-    with_dependencies,
-)
+from witgen.codegen.planner import Planner, with_dependencies
+from witgen.codegen.views import FunctionView, ModuleView, ResourceView, TypeView
 from witgen.conventions import capability_mark, without_capability
 from witgen.output import Changes, Stale, Tree, check_tree, write_tree
 from witgen.printer import print_function, print_type, print_type_definition
