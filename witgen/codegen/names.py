@@ -14,6 +14,12 @@ interface, a world or another package version never renames anything.
 * functions, parameters, fields: `snake_case`;
 * types: `PascalCase`; a variant case's class is `<Variant>_<Case>`;
 * enum cases and flags: `SHOUT_CASE`;
+* a resource's constructor, statics and drop in `Host`, `Exports` and
+  `Imports`: `<resource>_new`, `<resource>_<static>`, `<resource>_drop`;
+* what a module keeps for itself starts with `_`: another generated module it
+  imports is `_<package>_<module>`, a named type's codec `_codec_<name>`, a
+  function's signature `_sig_<name>` and its bound call in `Exports`
+  `_call_<name>`;
 * a name that is a Python keyword, or one of the builtins that annotations
   use (`bool`, `int`, `float`, `str`, `bytes`, `list`, `dict`, `tuple`,
   `object`), gets a trailing `_`; so does a name that witgen itself uses in
@@ -25,6 +31,7 @@ interface, a world or another package version never renames anything.
 from __future__ import annotations
 
 import keyword
+from collections.abc import Sequence
 
 from witgen import ir
 
@@ -147,9 +154,66 @@ def package_module(package: ir.PackageName) -> PythonName:
     return _escape(text)
 
 
+def inline_module_name(world: str, key: str) -> PythonName:
+    """The module of an interface world `world` defines inline as `key`: `<world>_<key>`."""
+    return module_name(f"{world}-{key}")
+
+
+def module_alias(path: Sequence[str]) -> PythonName:
+    """The alias under which a generated module imports the module at `path`
+    (package parts, then the module): `_wasi_io_v0_2_0_streams`."""
+    return PythonName("_" + "_".join(path))
+
+
 def resource_host_name(resource: str) -> PythonName:
     """The protocol a host implements for a resource it defines: `HostBlob`."""
     return _escape(f"Host{pascal(resource)}")
+
+
+def constructor_name(resource: str) -> PythonName:
+    """A resource's constructor in `Host`, `Imports` and `Exports`: `blob_new`."""
+    return function_name(f"{resource}-new")
+
+
+def static_name(resource: str, function: str) -> PythonName:
+    """A resource's static function in `Host`, `Imports` and `Exports`: `blob_merge`."""
+    return function_name(f"{resource}-{function}")
+
+
+def drop_name(resource: str) -> PythonName:
+    """What `Host` or `Imports` is told when a component drops a resource: `blob_drop`."""
+    return function_name(f"{resource}-drop")
+
+
+def world_attribute(name: str, package: str | None = None) -> PythonName:
+    """The attribute of `Imports`/`Exports` for an interface a world imports or
+    exports: the interface's name, or, given `package` (when another item of the
+    world has the same name), qualified by its package's module."""
+    return function_name(name if package is None else f"{package}-{name}")
+
+
+def codec_variable(name: str) -> PythonName:
+    """The module variable holding the codec of the named type `name`."""
+    return PythonName("_codec_" + name.replace("-", "_"))
+
+
+def signature_variable(function: ir.Function) -> PythonName:
+    """The module variable holding a function's `rt_calls.Signature`: `_sig_f`,
+    `_sig_r__constructor`, `_sig_r__m`; distinct for distinct functions."""
+    return PythonName("_sig_" + _function_key(function))
+
+
+def call_attribute(function: ir.Function) -> PythonName:
+    """The `Exports` attribute holding a function's bound call: `_call_f`."""
+    return PythonName("_call_" + _function_key(function))
+
+
+def _function_key(function: ir.Function) -> str:
+    name = function.name
+    if function.resource is not None:
+        resource = name[name.index("]") + 1 :].split(".")[0]
+        name = f"{resource}--{function.item_name}"
+    return name.replace("-", "_")
 
 
 # ---------------------------------------------------------------- componentize-py's names

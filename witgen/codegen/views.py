@@ -1,37 +1,44 @@
-"""The views of generated modules: what the templates print, every name,
-annotation, codec expression and docstring already worked out.
+"""The views of generated modules: what the templates print, with every name,
+annotation, codec expression, docstring and import worked out.
 
-In: what `planner.py` computes from the resolved model.  Out: frozen-ish
-records the templates loop over, and the few literals they print (the
-`SIGNATURES` dict, `__slots__`...).  Raises nothing.
+In: what `planner.py` computes from the resolved model.  Out: frozen records
+the templates loop over (`InterfaceModule`, `WorldModule`, `PackageModule`,
+`RootModule` and their parts), and the few literals the templates print (the
+`SIGNATURES` dict, `__slots__`...).  Annotations and expressions are
+`imports.Code`, so each knows what it imports and which of the module's own
+names it needs defined first.  Raises nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal, TypeVar
 
 from witgen import ir
-from witgen.codegen.imports import Registry
+from witgen.codegen.imports import Code, Import, Name
 from witgen.codegen.layout import string
 from witgen.codegen.names import PythonName
 
+# The annotation `None`: what a function that returns nothing returns.
+NONE = Code.of("None")
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class FieldView:
     """A record field, or a variant case (`annotation` None when it has no payload)."""
 
     name: PythonName
     wit_name: str
-    annotation: str | None
+    annotation: Code | None
     docs: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TypeView:
     """A named type that becomes a class: record, variant, enum, flags."""
 
-    kind: str
+    kind: Literal["record", "variant", "enum", "flags"]
     name: PythonName
     wit_name: str
     docs: str
@@ -40,42 +47,47 @@ class TypeView:
     case_classes: tuple[PythonName, ...] = ()  # a variant's case classes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AliasView:
     """`Name: typing.TypeAlias = annotation`: a variant's union, a named
     structural type, a `use`d type."""
 
     name: PythonName
-    annotation: str
+    annotation: Code
     docs: str
     deprecated: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParamView:
     name: PythonName
-    host_annotation: str
-    guest_annotation: str
+    host_annotation: Code
+    guest_annotation: Code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionView:
     """A function as both directions see it."""
 
     wit_name: str  # the component-model name (`[method]r.m` for a method)
     name: PythonName  # in `Host`/`Exports`/`Imports`, or in its resource's class
-    kind: str  # freestanding, constructor, method, static
+    kind: ir.FunctionKindName  # freestanding, constructor, method, static
     params: tuple[ParamView, ...]  # without a method's `self`
-    host_result: str  # what the host implementation returns
-    guest_result: str  # what a call into the component returns
-    raises: str | None  # the `Err` payload annotation when the result is a `result`
+    host_result: Code  # what the host implementation returns
+    guest_result: Code  # what a call into the component returns
+    raises: Code | None  # the `Err` payload annotation when the result is a `result`
     signature: PythonName  # the module variable holding its `rt_calls.Signature`
     call: PythonName  # the `Exports` attribute holding its bound call
     docs: str
     deprecated: str | None
 
+    @property
+    def guest_returns_none(self) -> bool:
+        """Whether a call into the component returns nothing."""
+        return self.guest_result == NONE
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class ResourceView:
     name: PythonName  # the class of handles to a component's resource
     host_name: PythonName  # the protocol of a host's objects
@@ -90,86 +102,115 @@ class ResourceView:
     drop_param: PythonName  # its parameter
     guest: bool  # whether a component may define it (not a world's own)
 
+    def functions(self) -> list[FunctionView]:
+        """Its constructor, methods and statics, in that order."""
+        head = [self.constructor] if self.constructor is not None else []
+        return [*head, *self.methods, *self.statics]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class InterfaceRef:
     """An interface as a world imports or exports it."""
 
     attribute: PythonName  # in `Imports`/`Exports`
-    module: str  # the alias of its module
+    module: Name  # its module, as the world's module imports it
     wit_name: str  # how the world names it
     has_host_items: bool  # whether a host has anything to implement for it
     docs: str
 
 
-@dataclass
-class ModuleView:
-    """One generated module."""
+# ---------------------------------------------------------------- modules
 
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModuleView:
+    """What every generated module has."""
+
+    kind: ClassVar[Literal["interface", "world", "package", "root"]]
     path: tuple[str, ...]  # package parts, then the module name
-    kind: str  # interface, world, package or root
     source: str  # the relative path of the WIT it comes from
-    title: str
-    docs: str
-    use: Registry
-    instance: str = ""  # the instance name of an interface
-    package: str = ""  # the WIT package it belongs to
-    reexports: list[tuple[PythonName, str]] = field(default_factory=list)
-    classes: list[TypeView] = field(default_factory=list)
-    resources: list[ResourceView] = field(default_factory=list)
-    aliases: list[tuple[AliasView, frozenset[str]]] = field(default_factory=list)
-    codecs: list[tuple[PythonName, str, frozenset[str]]] = field(default_factory=list)
-    signatures: list[tuple[PythonName, str]] = field(default_factory=list)
-    # (name in SIGNATURES, or "" for the interface; `rt_wit.Deprecated(...)`)
-    deprecations: list[tuple[str, str]] = field(default_factory=list)
-    functions: list[FunctionView] = field(default_factory=list)  # interface functions
-    imported_functions: list[FunctionView] = field(default_factory=list)  # world
-    exported_functions: list[FunctionView] = field(default_factory=list)  # world
-    imported_interfaces: list[InterfaceRef] = field(default_factory=list)
-    exported_interfaces: list[InterfaceRef] = field(default_factory=list)
-    packages: list[tuple[str, str]] = field(default_factory=list)  # root: (module, title)
+    title: str = ""
+    docs: str = ""
+    # What its views use; the templates add what they print themselves.
+    imports: frozenset[Import] = frozenset()
 
     @property
     def file_name(self) -> str:
         return "/".join(self.path) + ".py"
 
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackageModule(ModuleView):
+    """The `__init__` of a WIT package's Python package: its docs only."""
+
+    kind: ClassVar[Literal["package"]] = "package"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RootModule(ModuleView):
+    """The `__init__` of the output package: which Python package is which WIT package."""
+
+    kind: ClassVar[Literal["root"]] = "root"
+    packages: tuple[tuple[str, str], ...] = ()  # (Python package, WIT package)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BindingsModule(ModuleView):
+    """What the modules of interfaces and worlds have: their named types and the
+    module variables that carry values (codecs, signatures)."""
+
+    package: str  # the WIT package it belongs to
+    reexports: tuple[tuple[PythonName, Code], ...] = ()  # names of other modules' types
+    classes: tuple[TypeView, ...] = ()
+    resources: tuple[ResourceView, ...] = ()
+    aliases: tuple[AliasView, ...] = ()
+    codecs: tuple[tuple[PythonName, Code], ...] = ()
+    signatures: tuple[tuple[PythonName, Code], ...] = ()
+
+    def resource_functions(self) -> list[FunctionView]:
+        return [function for resource in self.resources for function in resource.functions()]
+
+    def ordered_aliases(self) -> list[AliasView]:
+        """The aliases in source order, except that each comes after those it uses."""
+        return _dependencies_first(
+            [(view.name, view, view.annotation.locals) for view in self.aliases]
+        )
+
+    def ordered_codecs(self) -> list[tuple[PythonName, Code]]:
+        """The codecs in source order, except that each comes after those it uses."""
+        return _dependencies_first(
+            [(name, (name, expr), expr.locals) for name, expr in self.codecs]
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InterfaceModule(BindingsModule):
+    """An interface: its types, `Host`, `add_to_linker` and `Exports`."""
+
+    kind: ClassVar[Literal["interface"]] = "interface"
+    instance: str  # the name components import and export it under
+    # (name in SIGNATURES, or "" for the interface itself; `rt_wit.Deprecated(...)`)
+    deprecations: tuple[tuple[str, Code], ...] = ()
+    functions: tuple[FunctionView, ...] = ()
+
     @property
     def has_host_items(self) -> bool:
         return bool(self.functions or self.resources)
 
-    def all_functions(self, direction: str = "") -> list[FunctionView]:
-        """Every function of the module (for a world: the imports or the exports),
-        resource functions included, in source order."""
-        if self.kind == "world" and direction == "export":
-            return list(self.exported_functions)
-        result = list(self.functions if self.kind == "interface" else self.imported_functions)
-        for resource in self.resources:
-            if resource.constructor is not None:
-                result.append(resource.constructor)
-            result.extend(resource.methods)
-            result.extend(resource.statics)
-        return result
+    def all_functions(self) -> list[FunctionView]:
+        """Every function of the interface, resource functions included."""
+        return [*self.functions, *self.resource_functions()]
 
-    def signatures_literal(self, direction: str = "") -> str:
-        """`{wit name: signature variable}` of `all_functions(direction)`."""
-        items = [f"{string(f.wit_name)}: {f.signature}" for f in self.all_functions(direction)]
-        return "{" + ", ".join(items) + "}"
+    def signatures_literal(self) -> str:
+        """`{wit name: signature variable}` of every function."""
+        return _signatures_literal(self.all_functions())
 
     def deprecated_literal(self) -> str:
         """`{wit name: rt_wit.Deprecated(...)}` of the deprecated items."""
         return "{" + ", ".join(f"{string(key)}: {expr}" for key, expr in self.deprecations) + "}"
 
-    def interfaces_literal(self, direction: str) -> str:
-        refs = self.imported_interfaces if direction == "import" else self.exported_interfaces
-        return "{" + ", ".join(f"{string(ref.wit_name)}: {ref.module}" for ref in refs) + "}"
-
     def export_functions(self) -> list[FunctionView]:
-        """What `Exports` has a method for: functions, constructors, statics.
-
-        A world's own resources are imports (the host defines them), so a
-        world's `Exports` has only the functions it exports."""
-        if self.kind != "interface":
-            return list(self.exported_functions)
+        """What `Exports` has a method for: functions, constructors, statics."""
         result = list(self.functions)
         for resource in self.resources:
             if resource.constructor is not None:
@@ -178,34 +219,68 @@ class ModuleView:
         return result
 
     def guest_resources_literal(self) -> str:
-        """The keys of the resources an interface defines, as a frozenset."""
+        """The keys of the resources the interface defines, as a frozenset."""
         if not self.resources:
             return "frozenset()"
         return f"frozenset({{{', '.join(string(r.key) for r in self.resources)}}})"
+
+    def export_slots_expr(self) -> str:
+        return _slots([function.call for function in self.export_functions()])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorldModule(BindingsModule):
+    """A world: `Imports`, `add_to_linker`, `Exports` and `instantiate`."""
+
+    kind: ClassVar[Literal["world"]] = "world"
+    imported_functions: tuple[FunctionView, ...] = ()
+    exported_functions: tuple[FunctionView, ...] = ()
+    imported_interfaces: tuple[InterfaceRef, ...] = ()
+    exported_interfaces: tuple[InterfaceRef, ...] = ()
+
+    def all_functions(self, direction: Literal["import", "export"]) -> list[FunctionView]:
+        """Every function the world imports (its resources' included) or exports."""
+        if direction == "export":
+            return list(self.exported_functions)
+        return [*self.imported_functions, *self.resource_functions()]
+
+    def signatures_literal(self, direction: Literal["import", "export"]) -> str:
+        """`{wit name: signature variable}` of `all_functions(direction)`."""
+        return _signatures_literal(self.all_functions(direction))
+
+    def interfaces_literal(self, direction: Literal["import", "export"]) -> str:
+        refs = self.imported_interfaces if direction == "import" else self.exported_interfaces
+        return "{" + ", ".join(f"{string(ref.wit_name)}: {ref.module}" for ref in refs) + "}"
+
+    def export_functions(self) -> list[FunctionView]:
+        """What `Exports` has a method for: the functions the world exports.
+
+        A world's own resources are imports (the host defines them), so a
+        world's `Exports` has only the functions it exports."""
+        return list(self.exported_functions)
 
     def guest_resources_expr(self) -> str:
         """The resources a component of this world defines: those of its exports."""
         if not self.exported_interfaces:
             return "frozenset()"
-        parts = [f"{ref.module}.GUEST_RESOURCES" for ref in self.exported_interfaces]
-        return " | ".join(parts)
+        return " | ".join(f"{ref.module}.GUEST_RESOURCES" for ref in self.exported_interfaces)
 
     def export_slots_expr(self) -> str:
-        slots = self.export_slots()
-        return tuple_expr([string(name) for name in slots]) if slots else "()"
-
-    def export_slots(self) -> list[str]:
         slots = [ref.attribute for ref in self.exported_interfaces]
-        slots += [function.call for function in self.export_functions()]
-        return sorted(slots)
+        return _slots(slots + [function.call for function in self.export_functions()])
 
-    def ordered_aliases(self) -> list[AliasView]:
-        return _dependencies_first(
-            [(view.name, view, deps) for view, deps in self.aliases],
-        )
 
-    def ordered_codecs(self) -> list[tuple[PythonName, str]]:
-        return _dependencies_first([(name, (name, expr), deps) for name, expr, deps in self.codecs])
+Module = InterfaceModule | WorldModule | PackageModule | RootModule
+
+
+def _signatures_literal(functions: list[FunctionView]) -> str:
+    items = [f"{string(f.wit_name)}: {f.signature}" for f in functions]
+    return "{" + ", ".join(items) + "}"
+
+
+def _slots(slots: Sequence[str]) -> str:
+    """A `__slots__` tuple of `slots`, sorted."""
+    return str(Code.tuple_of([string(name) for name in sorted(slots)])) if slots else "()"
 
 
 T = TypeVar("T")
@@ -232,11 +307,7 @@ def _dependencies_first(items: list[tuple[str, T, frozenset[str]]]) -> list[T]:
     return order
 
 
-def tuple_expr(items: list[str]) -> str:
-    """A tuple expression; a trailing comma only where Python needs one."""
-    if len(items) == 1:
-        return f"({items[0]},)"
-    return f"({', '.join(items)})"
+# ---------------------------------------------------------------- docs
 
 
 def docstring_text(docs: str | None, stability: ir.Stability) -> str:

@@ -1,0 +1,218 @@
+"""What a module's named types put in it: classes, aliases, codecs, re-exports.
+
+In: a module's `TypeMapper` and its named types (WIT name, type id), in source
+order.  Out: first (`claim_type_names`) the Python names of every type, so that
+types can refer to each other in any order; then (`plan_definitions`) a
+`Definitions`: a class per record, variant, enum and flags type, a type alias
+per variant and other named type, a codec per type the module defines, the
+names of other modules' types it re-exports, and its own resources (whose
+views need their functions, `signatures.py`).  Raises nothing: a type that
+cannot be bound is a diagnostic in `Definitions.problems`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import assert_never
+
+from witgen import ir
+from witgen.codegen import names
+from witgen.codegen.annotations import TypeMapper, Unsupported
+from witgen.codegen.imports import RT_CODEC, Code, Local
+from witgen.codegen.layout import string
+from witgen.codegen.names import Namespace, PythonName
+from witgen.codegen.views import AliasView, FieldView, TypeView, deprecation, docstring_text
+from witgen.diagnostics import Diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class Definitions:
+    """What a module's named types put in it, in source order."""
+
+    reexports: tuple[tuple[PythonName, Code], ...]  # (name, the other module's name)
+    classes: tuple[TypeView, ...]
+    resources: tuple[tuple[str, ir.TypeId], ...]  # its own resources: (WIT name, type)
+    aliases: tuple[AliasView, ...]
+    codecs: tuple[tuple[PythonName, Code], ...]  # (codec variable, codec expression)
+    problems: tuple[Diagnostic, ...]
+
+
+def claim_type_names(
+    types: TypeMapper, scope: Namespace, named: Sequence[tuple[str, ir.TypeId]]
+) -> None:
+    """Give each of the module's named types its names in `scope` (the module's):
+    its class, a resource's host protocol, a variant's case classes; and a type
+    the module defines its codec variable."""
+    places = types.places
+    for name, type_id in named:
+        typedef = types.resolve.types[type_id]
+        places.type_names[type_id] = scope.claim(names.type_name(name))
+        if types.resource_def(type_id) is not None:
+            places.host_names[type_id] = scope.claim(names.resource_host_name(name))
+        elif types.home(type_id) == type_id:
+            places.codec_names[type_id] = names.codec_variable(name)
+        if isinstance(typedef.kind, ir.VariantKind):
+            for case in typedef.kind.cases:
+                scope.claim(names.case_class_name(name, case.name))
+
+
+def plan_definitions(types: TypeMapper, named: Sequence[tuple[str, ir.TypeId]]) -> Definitions:
+    """The definitions of the module's named types (named by `claim_type_names`)."""
+    found = _Found()
+    problems: list[Diagnostic] = []
+    for name, type_id in named:
+        try:
+            _named(types, name, type_id, found)
+        except Unsupported as problem:
+            span = types.resolve.types[type_id].span
+            problems.append(Diagnostic(f"type `{name}`: {problem.message}", span))
+    return Definitions(
+        reexports=tuple(found.reexports),
+        classes=tuple(found.classes),
+        resources=tuple(found.resources),
+        aliases=tuple(found.aliases),
+        codecs=tuple(found.codecs),
+        problems=tuple(problems),
+    )
+
+
+@dataclass(slots=True)
+class _Found:
+    """What `plan_definitions` has found so far."""
+
+    reexports: list[tuple[PythonName, Code]] = field(default_factory=list)
+    classes: list[TypeView] = field(default_factory=list)
+    resources: list[tuple[str, ir.TypeId]] = field(default_factory=list)
+    aliases: list[AliasView] = field(default_factory=list)
+    codecs: list[tuple[PythonName, Code]] = field(default_factory=list)
+
+
+def _named(types: TypeMapper, wit_name: str, type_id: ir.TypeId, found: _Found) -> None:
+    places = types.places
+    typedef = types.resolve.types[type_id]
+    kind = typedef.kind
+    name = places.type_names[type_id]
+    docs = docstring_text(typedef.docs, typedef.stability)
+    deprecated = deprecation(typedef.stability)
+    home = types.home(type_id)
+    resource = types.resource_def(type_id)
+    if resource is not None and resource != type_id:
+        # Another name for a resource: its classes, under this name too.
+        handles = types.qualified(resource, places.type_names[resource])
+        found.reexports.append((name, Code.of(handles)))
+        host = types.qualified(resource, places.host_names[resource])
+        found.reexports.append((places.host_names[type_id], Code.of(host)))
+        return
+    if home != type_id:
+        # A `use`d type: the defining module's names, reachable from here too.
+        found.reexports.append((name, Code.of(types.qualified(home, places.type_names[home]))))
+        return
+    # Every module that defines a type imports the codecs (a resource's too).
+    codecs = types.use(RT_CODEC)
+    match kind:
+        case ir.RecordKind():
+            scope = Namespace(frozenset())
+            fields = tuple(
+                FieldView(
+                    scope.claim(names.function_name(f.name)),
+                    f.name,
+                    types.member(f"field `{f.name}`", types.either_side, f.type),
+                    docstring_text(f.docs, None),
+                )
+                for f in kind.fields
+            )
+            field_codecs = Code.tuple_of(
+                [
+                    Code.of(f"({string(v.name)}, {string(v.wit_name)}, ", types.codec(f.type), ")")
+                    for v, f in zip(fields, kind.fields, strict=True)
+                ]
+            )
+            found.classes.append(TypeView("record", name, wit_name, docs, deprecated, fields))
+            expr = Code.of(
+                codecs.of("RecordCodec"),
+                f"({string(wit_name)}, ",
+                Local(name),
+                ", ",
+                field_codecs,
+                ")",
+            )
+        case ir.VariantKind():
+            cases = tuple(
+                FieldView(
+                    names.case_class_name(wit_name, c.name),
+                    c.name,
+                    (
+                        None
+                        if c.type is None
+                        else types.member(f"case `{c.name}`", types.either_side, c.type)
+                    ),
+                    docstring_text(c.docs, None),
+                )
+                for c in kind.cases
+            )
+            classes = tuple(v.name for v in cases)
+            found.classes.append(
+                TypeView("variant", name, wit_name, docs, deprecated, cases, classes)
+            )
+            union = Code.join(" | ", [Local(case_class) for case_class in classes])
+            found.aliases.append(AliasView(name, union, docs, deprecated))
+            case_codecs = Code.tuple_of(
+                [
+                    Code.of(
+                        "(",
+                        Local(v.name),
+                        f", {string(v.wit_name)}, ",
+                        "None" if c.type is None else types.codec(c.type),
+                        ")",
+                    )
+                    for v, c in zip(cases, kind.cases, strict=True)
+                ]
+            )
+            expr = Code.of(codecs.of("VariantCodec"), f"({string(wit_name)}, ", case_codecs, ")")
+        case ir.EnumKind():
+            found.classes.append(
+                TypeView("enum", name, wit_name, docs, deprecated, _members(kind.cases))
+            )
+            expr = Code.of(codecs.of("EnumCodec"), f"({string(wit_name)}, ", Local(name), ")")
+        case ir.FlagsKind():
+            flags = _members(kind.flags)
+            found.classes.append(TypeView("flags", name, wit_name, docs, deprecated, flags))
+            wit_names = Code.tuple_of([string(m.wit_name) for m in flags])
+            expr = Code.of(
+                codecs.of("FlagsCodec"), f"({string(wit_name)}, ", Local(name), ", ", wit_names, ")"
+            )
+        case ir.ResourceKind():
+            found.resources.append((wit_name, type_id))
+            return
+        case (
+            ir.AliasKind()
+            | ir.HandleKind()
+            | ir.TupleKind()
+            | ir.OptionKind()
+            | ir.ResultKind()
+            | ir.ListKind()
+            | ir.MapKind()
+            | ir.FixedListKind()
+            | ir.FutureKind()
+            | ir.StreamKind()
+        ):
+            # `type a = b`, or a named structural type (`type bytes = list<u8>`).
+            annotation = types.kind_annotation(kind, "guest")
+            found.aliases.append(AliasView(name, annotation, docs, deprecated))
+            expr = types.kind_codec(kind)
+        case _:
+            assert_never(kind)
+    codec_name = places.codec_names[type_id]
+    found.codecs.append((codec_name, expr))
+
+
+def _members(items: Sequence[ir.EnumCase | ir.Flag]) -> tuple[FieldView, ...]:
+    """The members of an enum or flags type: SHOUT_CASE names, in one scope."""
+    scope = Namespace(frozenset())
+    return tuple(
+        FieldView(
+            scope.claim(names.constant_name(m.name)), m.name, None, docstring_text(m.docs, None)
+        )
+        for m in items
+    )
