@@ -1,8 +1,9 @@
 """Every Python name witgen generates, and nowhere else.
 
-In: WIT names (kebab-case, as the resolved model holds them).  Out:
-`PythonName` strings: identifiers that are valid, PEP 8 styled and never a
-keyword or builtin.  Raises nothing.
+In: WIT names (kebab-case, as the resolved model holds them; for
+componentize-py's interface names, the world).  Out: `PythonName` strings:
+identifiers that are valid, PEP 8 styled and never a keyword or builtin.
+Raises nothing.
 
 These names are a public API (documented in docs/bindings.md): a name
 depends only on the WIT name it comes from and on the fixed list of names
@@ -31,6 +32,7 @@ interface, a world or another package version never renames anything.
 from __future__ import annotations
 
 import keyword
+from collections import Counter
 from collections.abc import Sequence
 
 from witgen import ir
@@ -241,3 +243,55 @@ def guest_type_name(name: str) -> PythonName:
 def guest_constant_name(name: str) -> PythonName:
     """An enum case or a flag as componentize-py names it."""
     return PythonName(name.replace("-", "_").upper())
+
+
+def guest_case_class_name(variant: str, case: str) -> PythonName:
+    """The class of one case of a variant as componentize-py names it: `Shape_Circle`."""
+    return PythonName(f"{guest_type_name(variant)}_{guest_type_name(case)}")
+
+
+# The class a component implements for the functions its world exports itself.
+GUEST_WORLD_CLASS = PythonName("WitWorld")
+
+
+def guest_interface_names(resolve: ir.Resolve, world: ir.World) -> dict[ir.InterfaceId, str]:
+    """componentize-py's (kebab-case) name of each interface `world` imports or
+    exports (its `interface_names`): the interface's name; `<ns>-<pkg>-<name>`
+    when two packages of the world have an interface of that name, with
+    `-<version>` when two versions of one package do; an inline interface's
+    key.  Its module is the snake-case form (`guest_function_name`), an
+    exported one's protocol the Pascal-case form (`guest_type_name`)."""
+    items = (*world.imports, *world.exports)
+    interfaces = [item.interface for _, item in items if isinstance(item, ir.InterfaceItem)]
+    keys: dict[ir.InterfaceId, str] = {}
+    for _, item in items:
+        if isinstance(item, ir.InterfaceItem):
+            keys.setdefault(item.interface, "")
+    for key, item in items:
+        if isinstance(item, ir.InterfaceItem) and isinstance(key, str):
+            keys[item.interface] = key  # an inline interface goes by its key
+    packages: dict[str, set[tuple[str, str]]] = {}
+    versions: Counter[tuple[str, str, str]] = Counter()
+    for interface_id in interfaces:
+        interface = resolve.interfaces[interface_id]
+        if interface.package is None or interface.name is None:
+            continue
+        name = resolve.packages[interface.package].name
+        packages.setdefault(interface.name, set()).add((name.namespace, name.name))
+        versions[(interface.name, name.namespace, name.name)] += 1
+    result: dict[ir.InterfaceId, str] = {}
+    for interface_id in interfaces:
+        interface = resolve.interfaces[interface_id]
+        if interface.package is None or interface.name is None:
+            result[interface_id] = keys[interface_id]
+            continue
+        package = resolve.packages[interface.package].name
+        text = interface.name
+        if versions[(interface.name, package.namespace, package.name)] > 1:
+            text = f"{package.namespace}-{package.name}-{interface.name}"
+            if package.version is not None:
+                text += "-" + str(package.version).replace(".", "-")
+        elif len(packages[interface.name]) > 1:
+            text = f"{package.namespace}-{package.name}-{interface.name}"
+        result[interface_id] = text
+    return result

@@ -9,27 +9,32 @@ Raises `WitError` for a world it cannot stub: no such world, or an export or
 import that uses resources, futures, streams, maps or fixed-size lists (a
 componentize-py feature the stubs do not cover yet).
 
-Names and annotations are exactly componentize-py 0.25's (`src/summary.rs`):
-interface modules `wit_world.imports.<name>` and `wit_world.exports.<name>`,
-where `<name>` is the interface's name, or `<ns>-<pkg>-<name>[-<version>]` when
-two packages of the world have an interface of that name; a named type is
-`<module>.<Type>`; `list<u8>` is `bytes`, `option<T>` is `T | None` (`Some[T] |
-None` when T is itself an option), a `result` parameter is `Result[T, E]`, and a
-function returning a `result` returns its ok type and raises `Err(E)`.
+Names (made in `witgen.codegen.names`) and annotations are exactly
+componentize-py 0.25's (`src/summary.rs`): interface modules
+`wit_world.imports.<name>` and `wit_world.exports.<name>`, where `<name>` is the
+interface's name, or `<ns>-<pkg>-<name>[-<version>]` when two packages of the
+world have an interface of that name; a named type is `<module>.<Type>`;
+`list<u8>` is `bytes`, `option<T>` is `T | None` (`Some[T] | None` when T is
+itself an option), a `result` parameter is `Result[T, E]`, and a function
+returning a `result` returns its ok type and raises `Err(E)`.  Annotations and
+default values are `Code` (`witgen.codegen.imports`), so each file imports
+exactly what its code uses, through the same import registry as the bindings.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal, assert_never
 
 from witgen import ir
+from witgen.codegen.imports import Code, ImportFrom, ImportModule, Name, Registry
 from witgen.codegen.names import (
+    GUEST_WORLD_CLASS,
     PythonName,
+    guest_case_class_name,
     guest_constant_name,
     guest_function_name,
+    guest_interface_names,
     guest_type_name,
 )
 from witgen.conventions import capabilities
@@ -46,129 +51,187 @@ LIFECYCLE = ("airssys", "component-core", "component-lifecycle")
 #   value      return `value` (metadata)
 #   raise-err  raise `Err(error)`: the function is not written yet
 #   unwritten  raise `NotImplementedError`: no WIT error case to report it with
-BODY_KINDS = ("init", "echo", "reject", "noop", "healthy", "value", "raise-err", "unwritten")
+BodyKind = Literal["init", "echo", "reject", "noop", "healthy", "value", "raise-err", "unwritten"]
+BODY_KINDS: tuple[BodyKind, ...] = (
+    "init",
+    "echo",
+    "reject",
+    "noop",
+    "healthy",
+    "value",
+    "raise-err",
+    "unwritten",
+)
+
+# ---------------------------------------------------------------- imports
+
+# What the files import, as componentize-py's bindings are imported: `typing`'s
+# generics first, in a group of their own (`List`, not `list`, which a method
+# of the same name would hide), then the bindings and their types.
+_TYPING, _BINDINGS = 0, 1
+LIST = Name(ImportFrom("typing", "List", _TYPING))
+TUPLE = Name(ImportFrom("typing", "Tuple", _TYPING))
+ERR = Name(ImportFrom("componentize_py_types", "Err", _BINDINGS))
+OK = Name(ImportFrom("componentize_py_types", "Ok", _BINDINGS))
+RESULT = Name(ImportFrom("componentize_py_types", "Result", _BINDINGS))
+SOME = Name(ImportFrom("componentize_py_types", "Some", _BINDINGS))
+WIT_WORLD = Name(ImportModule("wit_world", _BINDINGS))
+EXPORTS = Name(ImportFrom("wit_world", "exports", _BINDINGS))
 
 
-@dataclass(frozen=True)
+def interface_module(name: str, exported: bool) -> Name:
+    """componentize-py's module of an interface: `wit_world.exports.<name>` or
+    `wit_world.imports.<name>`."""
+    package = "wit_world.exports" if exported else "wit_world.imports"
+    return Name(ImportFrom(package, name, _BINDINGS))
+
+
+NONE = Code.of("None")
+BYTES = Code.of("bytes")
+
+
+# ---------------------------------------------------------------- kinds
+
+# The kinds of types the stubs cover.
+Stubbed = (
+    ir.AliasKind
+    | ir.RecordKind
+    | ir.VariantKind
+    | ir.EnumKind
+    | ir.FlagsKind
+    | ir.OptionKind
+    | ir.ResultKind
+    | ir.ListKind
+    | ir.TupleKind
+)
+
+
+def stubbed(kind: ir.TypeDefKind) -> Stubbed | None:
+    """`kind`, if the stubs cover it; None for resources, handles, maps, fixed-size
+    lists, futures and streams (a componentize-py feature the stubs do not cover)."""
+    match kind:
+        case (
+            ir.AliasKind()
+            | ir.RecordKind()
+            | ir.VariantKind()
+            | ir.EnumKind()
+            | ir.FlagsKind()
+            | ir.OptionKind()
+            | ir.ResultKind()
+            | ir.ListKind()
+            | ir.TupleKind()
+        ):
+            return kind
+        case (
+            ir.ResourceKind()
+            | ir.HandleKind()
+            | ir.MapKind()
+            | ir.FixedListKind()
+            | ir.FutureKind()
+            | ir.StreamKind()
+        ):
+            return None
+        case other:
+            assert_never(other)
+
+
+# ---------------------------------------------------------------- views
+
+
+@dataclass(frozen=True, slots=True)
 class ParamView:
     name: PythonName
-    annotation: str
+    annotation: Code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MethodView:
     name: PythonName
     wit_name: str
     params: tuple[ParamView, ...]
-    returns: str  # the annotation of what the Python function returns
-    error: str | None  # the annotation of the `Err` value it may raise
+    returns: Code  # the annotation of what the Python function returns
+    error: Code | None  # the annotation of the `Err` value it may raise
     docs: str
-    body: str  # one of BODY_KINDS
-    value: str = ""  # body `value`: the expression; `raise-err`, `reject`: the error
+    body: BodyKind
+    value: Code | None = None  # `value`: the expression; `raise-err`, `reject`: the error
     config_param: PythonName | None = None  # body `init`: the parameter to keep
     echo_param: PythonName | None = None  # body `echo`: the parameter to return
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExportClassView:
     name: PythonName  # the class (and the protocol of `wit_world.exports` it implements)
-    base: str  # `exports.ComponentLifecycle`, or `wit_world.WitWorld`
+    base: Name  # `exports.ComponentLifecycle`, or `wit_world.WitWorld`
     wit_name: str
     docs: str
     methods: tuple[MethodView, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportFunctionView:
     name: PythonName
     params: tuple[ParamView, ...]
-    returns: str  # what componentize-py's function returns
-    error: str | None  # with a WIT error case, the wrapper returns Result[returns, error]
+    returns: Code  # what componentize-py's function returns
+    error: Code | None  # with a WIT error case, the wrapper returns Result[returns, error]
     docs: str
 
     @property
     def arguments(self) -> str:
         return ", ".join(param.name for param in self.params)
 
+    @property
+    def returns_none(self) -> bool:
+        return str(self.returns) == "None"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class ImportView:
     name: PythonName  # the wrapper class
-    module: PythonName  # the componentize-py module, `wit_world.imports.<module>`
+    module: Name  # the componentize-py module, `wit_world.imports.<module>`
     wit_name: str
     docs: str
     functions: tuple[ImportFunctionView, ...]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class GuestView:
     world: str  # `ns:pkg/world@version`
     world_name: str  # its name in its package, as componentize-py's `-w` takes it
     world_docs: str
     component: str  # the component's name (the manifest's, the metadata's)
     source: str  # the WIT path, relative to the app folder, for the header
-    exports: list[ExportClassView] = field(default_factory=list)
-    imports: list[ImportView] = field(default_factory=list)
-    # The `wit_world.imports` and `wit_world.exports` modules annotations may name.
-    import_modules: set[str] = field(default_factory=set)
-    export_modules: set[str] = field(default_factory=set)
-    state_type: str = ""  # what `init` keeps (its parameter's annotation), if it does
-    grants: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    exports: tuple[ExportClassView, ...]
+    imports: tuple[ImportView, ...]
+    state_type: Code | None  # what `init` keeps (its parameter's annotation), if it does
+    grants: tuple[tuple[str, tuple[str, ...]], ...]
 
-    @property
-    def app(self) -> Uses:
-        """What `app.py` imports."""
-        texts = [self.state_type]
+    def app_imports(self) -> list[list[str]]:
+        """The import statements of `app.py`, in groups: what its code uses."""
+        registry = Registry()
+        if self.state_type is not None:
+            registry.add(*self.state_type.imports)
         for export in self.exports:
-            texts.append(export.base)
+            registry.add(export.base.source)
             for method in export.methods:
-                texts += [param.annotation for param in method.params]
-                texts += [method.returns, method.value]
+                for code in (*(param.annotation for param in method.params), method.returns):
+                    registry.add(*code.imports)
+                if method.value is not None:
+                    registry.add(*method.value.imports)
                 if method.body in ("reject", "raise-err"):
-                    texts.append("Err(")
-        return self._uses(texts)
+                    registry.add(ERR.source)
+        return registry.statements()
 
-    @property
-    def wrappers(self) -> Uses:
-        """What `wit_imports.py` imports."""
-        texts = []
+    def wrapper_imports(self) -> list[list[str]]:
+        """The import statements of `wit_imports.py`, in groups: what its code uses."""
+        registry = Registry()
         for item in self.imports:
-            texts.append(f"{item.module}.")
+            registry.add(item.module.source)
             for function in item.functions:
-                texts += [param.annotation for param in function.params]
-                texts += [function.returns, function.error or ""]
+                for code in (*(param.annotation for param in function.params), function.returns):
+                    registry.add(*code.imports)
                 if function.error is not None:
-                    texts.append("Ok( Err( Result[")
-        return self._uses(texts)
-
-    def _uses(self, texts: list[str]) -> Uses:
-        text = " ".join(texts)
-        words = set(_WORD.findall(text))
-        prefixes = set(_PREFIX.findall(text))
-        return Uses(
-            typing=tuple(name for name in ("List", "Tuple") if name in words),
-            types=tuple(name for name in ("Err", "Ok", "Result", "Some") if name in words),
-            world="wit_world" in prefixes,
-            exports="exports" in prefixes,
-            export_modules=tuple(sorted(self.export_modules & prefixes)),
-            import_modules=tuple(sorted(self.import_modules & prefixes)),
-        )
-
-
-_WORD = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
-_PREFIX = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\.")
-
-
-@dataclass(frozen=True)
-class Uses:
-    """The imports one generated file needs."""
-
-    typing: tuple[str, ...]  # from typing (`List`, not `list`, which a method may shadow)
-    types: tuple[str, ...]  # from componentize_py_types
-    world: bool  # import wit_world
-    exports: bool  # from wit_world import exports
-    export_modules: tuple[str, ...]  # from wit_world.exports import ...
-    import_modules: tuple[str, ...]  # from wit_world.imports import ...
+                    registry.add(*function.error.imports, OK.source, ERR.source, RESULT.source)
+        return registry.statements()
 
 
 def plan_guest(
@@ -184,6 +247,16 @@ def plan_guest(
     return _Planner(resolve, sources, world_id, component, source).plan()
 
 
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """What a stub method does (`MethodView`'s fields of the same names)."""
+
+    body: BodyKind
+    value: Code | None = None
+    config_param: PythonName | None = None
+    echo_param: PythonName | None = None
+
+
 class _Planner:
     def __init__(
         self,
@@ -195,112 +268,69 @@ class _Planner:
     ) -> None:
         self.resolve = resolve
         self.sources = sources
-        self.world_id = world_id
         self.world = resolve.worlds[world_id]
         package = resolve.packages[resolve.main].name
-        self.view = GuestView(
-            world=package.interface_id(self.world.name),
-            world_name=self.world.name,
-            world_docs=(self.world.docs or "").strip(),
-            component=component,
-            source=source,
-        )
+        self.world_text = package.interface_id(self.world.name)
+        self.component = component
+        self.source = source
+        self.state_type: Code | None = None
         self.problems: list[Diagnostic] = []
-        self.modules = self._module_names()
+        self.modules = guest_interface_names(resolve, self.world)
 
-    # ------------------------------------------------------------ names
+    def _types_exported(self, interface_id: ir.InterfaceId) -> bool:
+        """Whether componentize-py puts the interface's types in `wit_world.exports`:
+        when the world exports it and does not import it too (its
+        `interface_package`)."""
 
-    def _module_names(self) -> dict[ir.InterfaceId, str]:
-        """componentize-py's (kebab-case) name of each interface of the world
-        (`interface_names`): its module is the snake-case form, an exported one's
-        protocol the Pascal-case form."""
-        interfaces = [
-            item.interface
-            for _, item in (*self.world.imports, *self.world.exports)
-            if isinstance(item, ir.InterfaceItem)
-        ]
-        keys: dict[ir.InterfaceId, str] = {}
-        for _, item in (*self.world.imports, *self.world.exports):
-            if isinstance(item, ir.InterfaceItem):
-                keys.setdefault(item.interface, "")
-        for key, item in (*self.world.imports, *self.world.exports):
-            if isinstance(item, ir.InterfaceItem) and isinstance(key, str):
-                keys[item.interface] = key  # an inline interface goes by its key
-        packages: dict[str, set[tuple[str, str]]] = {}
-        versions: Counter[tuple[str, str, str]] = Counter()
-        for interface_id in interfaces:
-            interface = self.resolve.interfaces[interface_id]
-            if interface.package is None or interface.name is None:
-                continue
-            name = self.resolve.packages[interface.package].name
-            packages.setdefault(interface.name, set()).add((name.namespace, name.name))
-            versions[(interface.name, name.namespace, name.name)] += 1
-        result: dict[ir.InterfaceId, str] = {}
-        for interface_id in interfaces:
-            interface = self.resolve.interfaces[interface_id]
-            if interface.package is None or interface.name is None:
-                result[interface_id] = keys[interface_id]
-                continue
-            package = self.resolve.packages[interface.package].name
-            text = interface.name
-            if versions[(interface.name, package.namespace, package.name)] > 1:
-                text = f"{package.namespace}-{package.name}-{interface.name}"
-                if package.version is not None:
-                    text += "-" + str(package.version).replace(".", "-")
-            elif len(packages[interface.name]) > 1:
-                text = f"{package.namespace}-{package.name}-{interface.name}"
-            result[interface_id] = text
-        return result
+        def among(items: tuple[tuple[ir.WorldKey, ir.WorldItem], ...]) -> bool:
+            return any(
+                isinstance(item, ir.InterfaceItem) and item.interface == interface_id
+                for _, item in items
+            )
 
-    def _exported(self, interface_id: ir.InterfaceId) -> bool:
-        return any(
-            isinstance(item, ir.InterfaceItem) and item.interface == interface_id
-            for _, item in self.world.exports
-        )
+        return among(self.world.exports) and not among(self.world.imports)
 
     def _problem(self, message: str) -> None:
         self.problems.append(Diagnostic(message))
 
     # ------------------------------------------------------------ annotations
 
-    def annotation(self, ty: ir.Type, where: str) -> str:
+    def annotation(self, ty: ir.Type, where: str) -> Code:
         """`ty` as componentize-py annotates it."""
         if not isinstance(ty, int):
-            return {
-                "bool": "bool",
-                "f32": "float",
-                "f64": "float",
-                "char": "str",
-                "string": "str",
-            }.get(ty, "int")
+            return Code.of(_PRIMITIVE_ANNOTATIONS.get(ty, "int"))
         typedef = self.resolve.types[ty]
-        kind = typedef.kind
-        if isinstance(kind, ir.AliasKind):
-            return self.annotation(kind.type, where)
-        if isinstance(kind, ir.RecordKind | ir.VariantKind | ir.EnumKind | ir.FlagsKind):
-            assert typedef.name is not None
-            return self._named(typedef, guest_type_name(typedef.name))
-        if isinstance(kind, ir.OptionKind):
-            inner = self.annotation(kind.type, where)
-            if self._is_option(kind.type):
-                return f"Some[{inner}] | None"
-            return f"{inner} | None"
-        if isinstance(kind, ir.ResultKind):
-            ok = self.annotation(kind.ok, where) if kind.ok is not None else "None"
-            err = self.annotation(kind.err, where) if kind.err is not None else "None"
-            return f"Result[{ok}, {err}]"
-        if isinstance(kind, ir.ListKind):
-            if kind.type in ("u8", "s8"):
-                return "bytes"
-            return f"List[{self.annotation(kind.type, where)}]"
-        if isinstance(kind, ir.TupleKind):
-            return f"Tuple[{', '.join(self.annotation(t, where) for t in kind.types)}]"
-        what = type(kind).__name__.removesuffix("Kind").lower()
-        self._problem(
-            f"{where}: uses a {what}, which `witgen generate --guest` does not stub yet; "
-            "write this part of the component by hand"
-        )
-        return "object"
+        kind = stubbed(typedef.kind)
+        match kind:
+            case None:
+                what = type(typedef.kind).__name__.removesuffix("Kind").lower()
+                self._problem(
+                    f"{where}: uses a {what}, which `witgen generate --guest` does not stub "
+                    "yet; write this part of the component by hand"
+                )
+                return Code.of("object")
+            case ir.AliasKind():
+                return self.annotation(kind.type, where)
+            case ir.RecordKind() | ir.VariantKind() | ir.EnumKind() | ir.FlagsKind():
+                return Code.of(self._named(typedef))
+            case ir.OptionKind():
+                inner = self.annotation(kind.type, where)
+                if self._is_option(kind.type):
+                    return Code.of(SOME, "[", inner, "] | None")
+                return Code.of(inner, " | None")
+            case ir.ResultKind():
+                ok = self.annotation(kind.ok, where) if kind.ok is not None else NONE
+                err = self.annotation(kind.err, where) if kind.err is not None else NONE
+                return Code.of(RESULT, "[", ok, ", ", err, "]")
+            case ir.ListKind():
+                if kind.type in ("u8", "s8"):
+                    return BYTES
+                return Code.of(LIST, "[", self.annotation(kind.type, where), "]")
+            case ir.TupleKind():
+                items = [self.annotation(t, where) for t in kind.types]
+                return Code.of(TUPLE, "[", Code.join(", ", items), "]")
+            case _:
+                assert_never(kind)
 
     def _is_option(self, ty: ir.Type) -> bool:
         resolved = self.resolve.resolved(ty)
@@ -308,21 +338,26 @@ class _Planner:
             self.resolve.types[resolved].kind, ir.OptionKind
         )
 
-    def _named(self, typedef: ir.TypeDef, name: PythonName) -> str:
+    def _named(self, typedef: ir.TypeDef, member: str | None = None) -> Name:
+        """A named type's class (or `member`, another class of its module) as
+        componentize-py's bindings have it."""
+        assert typedef.name is not None
+        name = member if member is not None else guest_type_name(typedef.name)
         owner = typedef.owner
         if isinstance(owner, ir.InterfaceOwner):
             interface = self.resolve.interfaces[owner.interface]
             module = guest_function_name(self.modules.get(owner.interface, interface.name or ""))
-            if self._exported(owner.interface):
-                self.view.export_modules.add(module)
-            else:
-                self.view.import_modules.add(module)
-            return f"{module}.{name}"
-        return f"wit_world.{name}"
+            return interface_module(module, self._types_exported(owner.interface)).of(name)
+        return WIT_WORLD.of(name)
+
+    def _case_class(self, typedef: ir.TypeDef, case: ir.Case) -> Name:
+        """The class of a variant's case."""
+        assert typedef.name is not None
+        return self._named(typedef, guest_case_class_name(typedef.name, case.name))
 
     def _signature(
         self, function: ir.Function, where: str
-    ) -> tuple[tuple[ParamView, ...], str, str | None]:
+    ) -> tuple[tuple[ParamView, ...], Code, Code | None]:
         if function.kind != "freestanding":
             self._problem(
                 f"{where}: is a{'n' if function.kind.startswith('async') else ''} "
@@ -334,119 +369,130 @@ class _Planner:
         )
         result = function.result
         if result is None:
-            return params, "None", None
+            return params, NONE, None
         if isinstance(result, int):
             kind = self.resolve.types[result].kind
             if isinstance(kind, ir.ResultKind):
-                ok = self.annotation(kind.ok, where) if kind.ok is not None else "None"
-                err = self.annotation(kind.err, where) if kind.err is not None else "None"
+                ok = self.annotation(kind.ok, where) if kind.ok is not None else NONE
+                err = self.annotation(kind.err, where) if kind.err is not None else NONE
                 return params, ok, err
         return params, self.annotation(result, where), None
 
     # ------------------------------------------------------------ bodies
 
-    def default_value(self, ty: ir.Type, overrides: dict[str, str]) -> str:
-        """A Python expression of a plain value of `ty` (`""`, `0`, `[]`, the first case)."""
+    def default_value(self, ty: ir.Type, overrides: dict[str, str]) -> Code:
+        """A Python expression of a plain value of `ty` (`""`, `0`, `[]`, the first
+        case); `overrides` gives a record field's value by its WIT name."""
         ty = self.resolve.resolved(ty)
         if not isinstance(ty, int):
-            return {
-                "bool": "False",
-                "f32": "0.0",
-                "f64": "0.0",
-                "char": '"\\0"',
-                "string": '""',
-            }.get(ty, "0")
-        kind = self.resolve.types[ty].kind
+            return Code.of(_PRIMITIVE_DEFAULTS.get(ty, "0"))
+        typedef = self.resolve.types[ty]
         annotation = self.annotation(ty, "metadata")
-        if isinstance(kind, ir.RecordKind):
-            fields = ", ".join(
-                f"{guest_function_name(f.name)}="
-                + overrides.get(f.name, self.default_value(f.type, overrides))
-                for f in kind.fields
-            )
-            return f"{annotation}({fields})"
-        if isinstance(kind, ir.EnumKind):
-            return f"{annotation}.{guest_constant_name(kind.cases[0].name)}"
-        if isinstance(kind, ir.FlagsKind):
-            return f"{annotation}(0)"
-        if isinstance(kind, ir.VariantKind):
-            case = kind.cases[0]
-            module, _, variant = annotation.rpartition(".")
-            prefix = f"{module}." if module else ""
-            payload = "" if case.type is None else self.default_value(case.type, overrides)
-            return f"{prefix}{variant}_{guest_type_name(case.name)}({payload})"
-        if isinstance(kind, ir.OptionKind):
-            return "None"
-        if isinstance(kind, ir.ListKind):
-            return 'b""' if kind.type in ("u8", "s8") else "[]"
-        if isinstance(kind, ir.TupleKind):
-            items = [self.default_value(t, overrides) for t in kind.types]
-            return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
-        return "None"
+        match kind := stubbed(typedef.kind):
+            case ir.RecordKind():
+                fields = []
+                for f in kind.fields:
+                    default = self.default_value(f.type, overrides)
+                    value = overrides.get(f.name, default)
+                    fields.append(Code.of(f"{guest_function_name(f.name)}=", value))
+                return Code.of(annotation, "(", Code.join(", ", fields), ")")
+            case ir.EnumKind():
+                return Code.of(annotation, f".{guest_constant_name(kind.cases[0].name)}")
+            case ir.FlagsKind():
+                return Code.of(annotation, "(0)")
+            case ir.VariantKind():
+                case = kind.cases[0]
+                payload = "" if case.type is None else self.default_value(case.type, overrides)
+                return Code.of(self._case_class(typedef, case), "(", payload, ")")
+            case ir.OptionKind():
+                return NONE
+            case ir.ListKind():
+                return Code.of('b""' if kind.type in ("u8", "s8") else "[]")
+            case ir.TupleKind():
+                items = [self.default_value(t, overrides) for t in kind.types]
+                return Code.of("(", Code.join(", ", items), "," if len(items) == 1 else "", ")")
+            case ir.ResultKind() | ir.AliasKind() | None:
+                return NONE
+            case _:
+                assert_never(kind)
 
-    def error_case(self, error: ir.Type | None, preferred: tuple[str, ...], message: str) -> str:
+    def error_case(
+        self, error: ir.Type | None, preferred: tuple[str, ...], message: str
+    ) -> Code | None:
         """`Err(...)`'s value for an error of type `error` (None: `result<T>`): the first
         of the `preferred` cases that carries a string or nothing, else the first such
-        case; "" if there is none."""
+        case; None if there is none."""
         if error is None:
-            return "None"
+            return NONE
         error = self.resolve.resolved(error)
         if error == "string":
-            return repr(message)
+            return Code.of(repr(message))
         if not isinstance(error, int):
-            return ""
-        kind = self.resolve.types[error].kind
+            return None
+        typedef = self.resolve.types[error]
         annotation = self.annotation(error, "error")
-        if isinstance(kind, ir.EnumKind):
-            names = [case.name for case in kind.cases]
-            chosen = next((name for name in preferred if name in names), names[0])
-            return f"{annotation}.{guest_constant_name(chosen)}"
-        if not isinstance(kind, ir.VariantKind):
-            return ""
-        usable = [
-            case
-            for case in kind.cases
-            if case.type is None or self.resolve.resolved(case.type) == "string"
-        ]
-        if not usable:
-            return ""
-        by_name = {case.name: case for case in usable}
-        case = next((by_name[name] for name in preferred if name in by_name), usable[0])
-        module, _, variant = annotation.rpartition(".")
-        prefix = f"{module}." if module else ""
-        payload = "" if case.type is None else repr(message)
-        return f"{prefix}{variant}_{guest_type_name(case.name)}({payload})"
+        match kind := stubbed(typedef.kind):
+            case ir.EnumKind():
+                case_names = [case.name for case in kind.cases]
+                chosen = next((name for name in preferred if name in case_names), case_names[0])
+                return Code.of(annotation, f".{guest_constant_name(chosen)}")
+            case ir.VariantKind():
+                usable = [
+                    case
+                    for case in kind.cases
+                    if case.type is None or self.resolve.resolved(case.type) == "string"
+                ]
+                if not usable:
+                    return None
+                by_name = {case.name: case for case in usable}
+                case = next((by_name[name] for name in preferred if name in by_name), usable[0])
+                payload = "" if case.type is None else repr(message)
+                return Code.of(self._case_class(typedef, case), f"({payload})")
+            case (
+                ir.RecordKind()
+                | ir.FlagsKind()
+                | ir.OptionKind()
+                | ir.ResultKind()
+                | ir.ListKind()
+                | ir.TupleKind()
+                | ir.AliasKind()
+                | None
+            ):
+                return None
+            case _:
+                assert_never(kind)
 
     def method(self, function: ir.Function, interface: str, lifecycle: bool) -> MethodView:
         where = f"`{interface}` function `{function.name}`"
         params, returns, error = self._signature(function, where)
-        name = guest_function_name(function.name)
         is_result, err_type = self._error_type(function)
-        docs = (function.docs or "").strip()
         message = f"{interface}: `{function.name}` is not written yet"
-        method = MethodView(
-            name=name,
+        body = self._lifecycle_body(function, params, returns, err_type) if lifecycle else None
+        if body is None:
+            preferred = (
+                "unsupported",
+                "not-supported",
+                "not-implemented",
+                "internal-error",
+                "internal",
+            )
+            value = self.error_case(err_type, preferred, message) if is_result else None
+            if value is not None:
+                body = _Body("raise-err", value)
+            else:
+                body = _Body("unwritten", Code.of(repr(message)))
+        return MethodView(
+            name=guest_function_name(function.name),
             wit_name=function.name,
             params=params,
             returns=returns,
             error=error,
-            docs=docs,
-            body="unwritten",
-            value=repr(message),
+            docs=(function.docs or "").strip(),
+            body=body.body,
+            value=body.value,
+            config_param=body.config_param,
+            echo_param=body.echo_param,
         )
-        if lifecycle:
-            body = self._lifecycle_body(function, params, returns, err_type)
-            if body is not None:
-                return replace(method, **body)
-        preferred = (
-            "unsupported",
-            "not-supported",
-            "not-implemented",
-            "internal-error",
-            "internal",
-        )
-        value = self.error_case(err_type, preferred, message) if is_result else ""
-        return replace(method, body="raise-err", value=value) if value else method
 
     def _error_type(self, function: ir.Function) -> tuple[bool, ir.Type | None]:
         """Whether `function` returns a `result`, and its error type."""
@@ -460,38 +506,37 @@ class _Planner:
         self,
         function: ir.Function,
         params: tuple[ParamView, ...],
-        returns: str,
+        returns: Code,
         err_type: ir.Type | None,
-    ) -> dict[str, Any] | None:
-        """The airssys lifecycle's defaults, where the contract allows one: the
-        `MethodView` fields of its body."""
+    ) -> _Body | None:
+        """The airssys lifecycle's defaults, where the contract allows one."""
         name = function.name
-        if name == "init" and len(params) == 1 and returns == "None":
-            self.view.state_type = params[0].annotation
-            return {"body": "init", "config_param": params[0].name}
-        if name == "execute" and params and returns == "bytes":
-            return {"body": "echo", "echo_param": params[0].name}
-        if name in ("handle-callback", "shutdown") and returns == "None":
-            return {"body": "noop"}
-        if name == "handle-message" and returns == "None":
-            message = f"{self.view.component} accepts no messages"
+        if name == "init" and len(params) == 1 and returns == NONE:
+            self.state_type = params[0].annotation
+            return _Body("init", config_param=params[0].name)
+        if name == "execute" and params and returns == BYTES:
+            return _Body("echo", echo_param=params[0].name)
+        if name in ("handle-callback", "shutdown") and returns == NONE:
+            return _Body("noop")
+        if name == "handle-message" and returns == NONE:
+            message = f"{self.component} accepts no messages"
             value = self.error_case(err_type, ("delivery-failed",), message)
-            return {"body": "reject", "value": value} if value else None
+            return _Body("reject", value) if value is not None else None
         if name == "health" and isinstance(function.result, int) and not params:
-            return {"body": "healthy", "value": self._healthy(function.result)}
+            return _Body("healthy", self._healthy(function.result))
         if name == "metadata" and function.result is not None and not params:
-            return {"body": "value", "value": self._metadata(function.result)}
+            return _Body("value", self._metadata(function.result))
         return None
 
-    def _healthy(self, ty: ir.Type) -> str:
+    def _healthy(self, ty: ir.Type) -> Code:
         return self.default_value(ty, {"healthy": "True"})
 
-    def _metadata(self, ty: ir.Type) -> str:
+    def _metadata(self, ty: ir.Type) -> Code:
         package = self.resolve.packages[self.resolve.main].name
         overrides = {
-            "name": repr(self.view.component),
+            "name": repr(self.component),
             "version": '"0.1.0"',
-            "description": repr(f"{self.view.component}: a Python component"),
+            "description": repr(f"{self.component}: a Python component"),
             "language": '"python"',
             "api-version": repr(str(package.version or "1.0.0")),
             "supported-operations": '["echo"]',
@@ -505,10 +550,11 @@ class _Planner:
     # ------------------------------------------------------------ the world
 
     def plan(self) -> GuestView:
+        exports: list[ExportClassView] = []
         world_functions: list[MethodView] = []
         for key, item in self.world.exports:
             if isinstance(item, ir.FunctionItem):
-                world_functions.append(self.method(item.function, self.view.world, False))
+                world_functions.append(self.method(item.function, self.world_text, False))
                 continue
             if not isinstance(item, ir.InterfaceItem):
                 continue
@@ -524,25 +570,29 @@ class _Planner:
                         f"`{wit_name}`: exports resource `{type_name}`, which "
                         "`witgen generate --guest` does not stub yet"
                     )
-            self.view.exports.append(
+            class_name = guest_type_name(self.modules[item.interface])
+            exports.append(
                 ExportClassView(
-                    name=guest_type_name(self.modules[item.interface]),
-                    base=f"exports.{guest_type_name(self.modules[item.interface])}",
+                    name=class_name,
+                    base=EXPORTS.of(class_name),
                     wit_name=wit_name,
                     docs=(interface.docs or "").strip(),
                     methods=methods,
                 )
             )
+        world_docs = (self.world.docs or "").strip()
         if world_functions:
-            self.view.exports.append(
+            exports.append(
                 ExportClassView(
-                    name=PythonName("WitWorld"),
-                    base="wit_world.WitWorld",
-                    wit_name=self.view.world,
-                    docs=self.view.world_docs,
+                    name=GUEST_WORLD_CLASS,
+                    base=WIT_WORLD.of(GUEST_WORLD_CLASS),
+                    wit_name=self.world_text,
+                    docs=world_docs,
                     methods=tuple(world_functions),
                 )
             )
+        imports: list[ImportView] = []
+        grants: list[tuple[str, tuple[str, ...]]] = []
         for key, item in self.world.imports:
             if not isinstance(item, ir.InterfaceItem):
                 continue
@@ -550,8 +600,6 @@ class _Planner:
             if not interface.functions:
                 continue
             wit_name = self.resolve.world_key_name(key)
-            module = guest_function_name(self.modules[item.interface])
-            self.view.import_modules.add(module)
             functions = []
             for _, function in interface.functions:
                 params, returns, error = self._signature(
@@ -566,21 +614,32 @@ class _Planner:
                         docs=(function.docs or "").strip(),
                     )
                 )
-            self.view.imports.append(
+            module = guest_function_name(self.modules[item.interface])
+            imports.append(
                 ImportView(
                     name=guest_type_name(self.modules[item.interface]),
-                    module=module,
+                    module=interface_module(module, exported=False),
                     wit_name=wit_name,
                     docs=(interface.docs or "").strip(),
                     functions=tuple(functions),
                 )
             )
-            self.view.grants.append((wit_name, self._capabilities(interface)))
-        if not self.view.exports:
-            self._problem(f"world `{self.view.world}` exports nothing: there is nothing to stub")
+            grants.append((wit_name, self._capabilities(interface)))
+        if not exports:
+            self._problem(f"world `{self.world_text}` exports nothing: there is nothing to stub")
         if self.problems:
             raise WitError(self.problems, self.sources)
-        return self.view
+        return GuestView(
+            world=self.world_text,
+            world_name=self.world.name,
+            world_docs=world_docs,
+            component=self.component,
+            source=self.source,
+            exports=tuple(exports),
+            imports=tuple(imports),
+            state_type=self.state_type,
+            grants=tuple(grants),
+        )
 
     def _is_lifecycle(self, interface: ir.Interface) -> bool:
         if interface.package is None:
@@ -594,3 +653,19 @@ class _Planner:
         for _, function in interface.functions:
             found |= capabilities(function.docs)
         return tuple(sorted(found))
+
+
+_PRIMITIVE_ANNOTATIONS = {
+    "bool": "bool",
+    "f32": "float",
+    "f64": "float",
+    "char": "str",
+    "string": "str",
+}
+_PRIMITIVE_DEFAULTS = {
+    "bool": "False",
+    "f32": "0.0",
+    "f64": "0.0",
+    "char": '"\\0"',
+    "string": '""',
+}
