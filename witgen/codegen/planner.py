@@ -60,18 +60,7 @@ def plan_modules(
     planner = Planner(resolve, source)
     main = resolve.packages[resolve.main]
     if world_name is not None:
-        world_id = main.world_named(world_name)
-        if world_id is None:
-            known = ", ".join(f"`{name}`" for name, _ in main.worlds) or "none"
-            raise WitError(
-                [
-                    Diagnostic(
-                        f"package `{main.name}` has no world `{world_name}` (worlds: {known})"
-                    )
-                ],
-                sources,
-            )
-        worlds = [world_id]
+        worlds = [main_world(resolve, sources, world_name)]
     else:
         worlds = [world_id for _, world_id in main.worlds]
     interfaces: list[ir.InterfaceId] = []
@@ -91,6 +80,18 @@ def plan_modules(
     if problems:
         raise WitError(problems, sources)
     return planner.finish()
+
+
+def main_world(resolve: ir.Resolve, sources: SourceMap, name: str) -> ir.WorldId:
+    """The world `name` of the main package; a `WitError` naming the worlds it
+    has when there is none."""
+    main = resolve.packages[resolve.main]
+    world_id = main.world_named(name)
+    if world_id is None:
+        known = ", ".join(f"`{world}`" for world, _ in main.worlds) or "none"
+        message = f"package `{main.name}` has no world `{name}` (worlds: {known})"
+        raise WitError([Diagnostic(message)], sources)
+    return world_id
 
 
 def with_dependencies(

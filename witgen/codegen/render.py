@@ -81,8 +81,12 @@ def render_source(module: Module) -> str:
     header = environment.get_template("_header.py.jinja").render(
         module=module, docs=module_docs(module), imports=use.statements()
     )
-    text = _OPENING_BLANKS.sub(r"\1\n", header + "\n" + body)
-    # Blank lines as black leaves them: no trailing spaces, at most two in a row.
+    return tidy(_OPENING_BLANKS.sub(r"\1\n", header + "\n" + body))
+
+
+def tidy(text: str) -> str:
+    """Rendered text with blank lines as black leaves them: no trailing spaces,
+    at most two blank lines in a row, one newline at the end."""
     text = _TRAILING_SPACES.sub("", text)
     return _EXTRA_BLANKS.sub("\n\n\n", text).rstrip("\n") + "\n"
 

@@ -251,8 +251,9 @@ def world_imports(
 ) -> list[ImportedInterface]:
     """Every interface `world` of the WIT at `wit` imports, with the grants it needs."""
     from witgen import ir
+    from witgen.codegen.planner import main_world
     from witgen.conventions import capabilities
-    from witgen.diagnostics import Diagnostic, SourceMap, WitError
+    from witgen.diagnostics import SourceMap
     from witgen.resolve.passes import resolve_path
 
     sources = SourceMap()
@@ -260,14 +261,8 @@ def world_imports(
     resolve = resolve_path(
         str(wit) if shown.startswith("..") else shown, features, all_features, sources
     )
-    main = resolve.packages[resolve.main]
-    world_id = main.world_named(world)
-    if world_id is None:
-        known = ", ".join(f"`{name}`" for name, _ in main.worlds) or "none"
-        message = f"package `{main.name}` has no world `{world}` (worlds: {known})"
-        raise WitError([Diagnostic(message)], sources)
     found = []
-    for key, item in resolve.worlds[world_id].imports:
+    for key, item in resolve.worlds[main_world(resolve, sources, world)].imports:
         if isinstance(item, ir.InterfaceItem):
             interface = resolve.interfaces[item.interface]
             needs = [capabilities(function.docs) for _, function in interface.functions]

@@ -32,7 +32,7 @@ import jinja2
 from witgen.codegen.format import format_python
 from witgen.codegen.generate import HEADER
 from witgen.codegen.layout import string
-from witgen.codegen.render import docstring, template_environment
+from witgen.codegen.render import docstring, template_environment, tidy
 from witgen.guest.views import (
     ExportClassView,
     GuestView,
@@ -101,8 +101,8 @@ def generate_guest(
     app = environment.get_template("guest_app.py.jinja").render(view=view)
     manifest = environment.get_template("guest_manifest.toml.jinja").render(view=view)
     return GuestFiles(
-        owned={IMPORTS: format_python(_tidy(imports))},
-        authored={APP: format_python(_tidy(app)), MANIFEST: manifest},
+        owned={IMPORTS: format_python(tidy(imports))},
+        authored={APP: format_python(tidy(app)), MANIFEST: manifest},
     )
 
 
@@ -123,15 +123,6 @@ def _component_name(out: Path) -> str:
     words = re.findall(r"[a-z0-9]+", out.resolve().name.lower())
     name = "-".join(words) or "component"
     return name if name[0].isalpha() else f"c-{name}"
-
-
-_TRAILING_SPACES = re.compile(r"[ \t]+$", re.MULTILINE)
-_EXTRA_BLANKS = re.compile(r"\n{4,}")
-
-
-def _tidy(text: str) -> str:
-    text = _TRAILING_SPACES.sub("", text)
-    return _EXTRA_BLANKS.sub("\n\n\n", text).rstrip("\n") + "\n"
 
 
 # ---------------------------------------------------------------- templates

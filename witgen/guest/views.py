@@ -37,6 +37,7 @@ from witgen.codegen.names import (
     guest_interface_names,
     guest_type_name,
 )
+from witgen.codegen.planner import main_world
 from witgen.conventions import capabilities
 from witgen.diagnostics import Diagnostic, SourceMap, WitError
 
@@ -238,12 +239,7 @@ def plan_guest(
     resolve: ir.Resolve, sources: SourceMap, world_name: str, component: str, source: str
 ) -> GuestView:
     """The view of `world_name` of the main package (see the module docstring)."""
-    main = resolve.packages[resolve.main]
-    world_id = main.world_named(world_name)
-    if world_id is None:
-        known = ", ".join(f"`{name}`" for name, _ in main.worlds) or "none"
-        message = f"package `{main.name}` has no world `{world_name}` (worlds: {known})"
-        raise WitError([Diagnostic(message)], sources)
+    world_id = main_world(resolve, sources, world_name)
     return _Planner(resolve, sources, world_id, component, source).plan()
 
 
