@@ -5,10 +5,11 @@ per generated module (`views.py`), with every name, annotation, codec
 expression, docstring and import already computed, so that templates only
 loop and print.  Raises `WitError` for an item the runtime cannot carry
 (futures, streams, error-context, fixed-size lists, async functions), naming
-the item and pointing at it.
+the item and pointing at it, and for a world the main package does not have.
 
 The public face of the code generator: `plan_modules` for `witgen generate`;
-`Planner` and `with_dependencies` for `witgen docs`, which plans every package.
+`Planner` and `with_dependencies` for `witgen docs`, which plans every package;
+`main_world` for every command that takes a world of the main package.
 A module's types are planned by `definitions.py` (their annotations and codecs
 by `annotations.py`), its functions by `signatures.py`; this module places
 them, names the modules and assembles each view once.
