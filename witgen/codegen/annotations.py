@@ -167,7 +167,7 @@ class TypeMapper:
 
     def kind_annotation(self, kind: ir.TypeDefKind, side: Side) -> Code:
         """The Python type of an anonymous type, or of a named one's definition."""
-        match structural(kind):
+        match in_place(kind):
             case ir.AliasKind(type=target):
                 return self.annotation(target, side)
             case ir.HandleKind(resource=resource, handle=handle):
@@ -218,7 +218,7 @@ class TypeMapper:
     def kind_codec(self, kind: ir.TypeDefKind) -> Code:
         """The codec of an anonymous type, or of a named one's definition."""
         codecs = self.use(RT_CODEC)
-        match structural(kind):
+        match in_place(kind):
             case ir.AliasKind(type=target):
                 return self.codec(target)
             case ir.HandleKind(resource=handled, handle=handle):
@@ -264,9 +264,10 @@ def _cannot(what: str) -> str:
     return f"{what} cannot cross wasmtime-py 50's component API, so witgen cannot bind it"
 
 
-# The kinds a type alias, or an anonymous type, can be: what `kind_annotation`
-# and `kind_codec` map.
-Structural = (
+# The structural kinds (`ir.StructuralKind`) that the bindings write in place,
+# as an annotation and a codec expression: what `kind_annotation` and
+# `kind_codec` map.
+InPlaceKind = (
     ir.AliasKind
     | ir.HandleKind
     | ir.ListKind
@@ -277,7 +278,7 @@ Structural = (
 )
 
 
-def structural(kind: ir.TypeDefKind) -> Structural:
+def in_place(kind: ir.TypeDefKind) -> InPlaceKind:
     """`kind`, if the bindings write it in place (as an annotation, a codec
     expression); `Unsupported` for what cannot cross wasmtime-py 50 (futures,
     streams, fixed-size lists) and for a type that is always named (a class)."""
@@ -301,6 +302,7 @@ def structural(kind: ir.TypeDefKind) -> Structural:
         case (
             ir.RecordKind() | ir.VariantKind() | ir.EnumKind() | ir.FlagsKind() | ir.ResourceKind()
         ):
+            # Nominal kinds are classes, reached by name: never written in place.
             raise Unsupported(_cannot(type(kind).__name__))
         case other:
             assert_never(other)
