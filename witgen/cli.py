@@ -23,6 +23,7 @@ from witgen.commands import (
     add_feature_options,
     features_of,
     print_wit_error,
+    print_world_not_found,
 )
 from witgen.docs.cli import add_docs_command
 from witgen.evolution.cli import add_diff_command
@@ -44,12 +45,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         getattr(args, "usage_parser", parser).print_help(sys.stderr)
         return EXIT_USAGE
     from witgen.diagnostics import WitError
+    from witgen.resolve.select import WorldNotFound
 
     try:
         return int(args.run(args))
     except WitError as error:
         print_wit_error(error)
         return EXIT_DIAGNOSTICS
+    except WorldNotFound as error:  # `--world` (or `[tool.witgen] world`) names no world
+        print_world_not_found(error)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except RecursionError:
@@ -167,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _check(args: argparse.Namespace) -> int:
     from witgen.diagnostics import SourceMap, WitError
     from witgen.resolve.passes import resolve_path
+    from witgen.resolve.select import WorldNotFound
 
     status = EXIT_OK
     for path in args.paths:
@@ -180,8 +186,8 @@ def _check(args: argparse.Namespace) -> int:
         except WitError as error:
             print_wit_error(error)
             status = EXIT_DIAGNOSTICS
-        except LookupError as error:  # --world names no world of PATH
-            print(f"error: {error}", file=sys.stderr)
+        except WorldNotFound as error:
+            print_world_not_found(error)
             status = EXIT_USAGE
     return status
 

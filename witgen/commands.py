@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from witgen.diagnostics import WitError
     from witgen.output import Changes
+    from witgen.resolve.select import WorldNotFound
 
 EXIT_OK = 0
 EXIT_DIAGNOSTICS = 1
@@ -58,6 +59,17 @@ def print_wit_error(error: WitError) -> None:
 
     for diagnostic in error.diagnostics:
         print(f"error: {render(diagnostic, error.sources)}", file=sys.stderr)
+
+
+def print_world_not_found(error: WorldNotFound) -> None:
+    """wit-parser's words for a world specifier that names no world, and the worlds there are."""
+    print(f"error: {error.message}", file=sys.stderr)
+    if error.worlds:
+        print("note: the worlds of the WIT:", file=sys.stderr)
+        for name in error.worlds:
+            print(f"  {name}", file=sys.stderr)
+    else:
+        print("note: the WIT has no world", file=sys.stderr)
 
 
 def shown(path: object) -> str:

@@ -211,8 +211,12 @@ def test_bad_wit_is_a_diagnostic(project: Path) -> None:
 
 def test_unknown_world(project: Path) -> None:
     result = witgen("generate", "--world", "nope", cwd=project)
-    assert result.returncode == 1
-    assert "package `demo:app@1.0.0` has no world `nope` (worlds: `app`)" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: World `nope` not found in package `demo:app@1.0.0`\n"
+        "note: the worlds of the WIT:\n"
+        "  demo:app/app@1.0.0\n"
+    )
 
 
 def test_deprecated_items_warn_when_used(tmp_path: Path) -> None:

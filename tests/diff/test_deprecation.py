@@ -168,7 +168,7 @@ def test_an_unstable_item_when_its_feature_is_on(gated: Path) -> None:
 
 
 def test_an_unknown_world(gated: Path) -> None:
-    with pytest.raises(LookupError, match="has no world `three`"):
+    with pytest.raises(LookupError, match="World `three` not found in package"):
         deprecated_items(resolve_path(str(gated)), world="three")
 
 
@@ -193,7 +193,7 @@ def test_witgen_check_deny_deprecated(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["check", "--deny-deprecated", "--world", "component", folder]) == 1
     capsys.readouterr()
     assert main(["check", "--deny-deprecated", "--world", "nope", folder]) == 2
-    assert "has no world `nope`" in capsys.readouterr().err
+    assert "World `nope` not found in package" in capsys.readouterr().err
 
 
 def test_witgen_check_deny_deprecated_passes_without_them(tmp_path: Path) -> None:

@@ -171,7 +171,7 @@ def test_signatures_are_those_of_generated_bindings(tmp_path: Path) -> None:
 
 
 def test_an_unknown_world_is_a_lookup_error() -> None:
-    with pytest.raises(LookupError, match="has no world `nope`"):
+    with pytest.raises(LookupError, match="World `nope` not found in package"):
         render_reference(resolve_path(str(RICH), [], False), "rich.wit", "nope")
 
 

@@ -198,5 +198,5 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_wit_errors_are_diagnostics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     app = app_of(tmp_path, "component")
-    assert main(["build", str(app), "--world", "nope"]) == 1
-    assert "has no world `nope`" in capsys.readouterr().err
+    assert main(["build", str(app), "--world", "nope"]) == 2
+    assert "World `nope` not found in package" in capsys.readouterr().err

@@ -152,8 +152,8 @@ def test_cli_needs_a_world(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unknown_world_is_a_diagnostic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["generate", "--guest", "--world", "nope", "--out", str(tmp_path), str(ROOT / "wit")]
-    assert main(argv) == 1
-    assert "has no world `nope`" in capsys.readouterr().err
+    assert main(argv) == 2
+    assert "World `nope` not found in package" in capsys.readouterr().err
 
 
 def test_resources_are_refused_with_diagnostics(

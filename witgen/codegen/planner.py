@@ -5,11 +5,11 @@ per generated module (`views.py`), with every name, annotation, codec
 expression, docstring and import already computed, so that templates only
 loop and print.  Raises `WitError` for an item the runtime cannot carry
 (futures, streams, error-context, fixed-size lists, async functions), naming
-the item and pointing at it, and for a world the main package does not have.
+the item and pointing at it; `WorldNotFound` (`witgen.resolve.select`) for a
+world the tree does not have.
 
 The public face of the code generator: `plan_modules` for `witgen generate`;
-`Planner` and `with_dependencies` for `witgen docs`, which plans every package;
-`main_world` for every command that takes a world of the main package.
+`Planner` and `with_dependencies` for `witgen docs`, which plans every package.
 A module's types are planned by `definitions.py` (their annotations and codecs
 by `annotations.py`), its functions by `signatures.py`; this module places
 them, names the modules and assembles each view once.
@@ -50,18 +50,20 @@ from witgen.codegen.views import (
 )
 from witgen.conventions import replacement
 from witgen.diagnostics import Diagnostic, SourceMap, WitError
+from witgen.resolve.select import select_world
 from witgen.version import minimum_version
 
 
 def plan_modules(
     resolve: ir.Resolve, sources: SourceMap, source: str, world_name: str | None
 ) -> list[Module]:
-    """Every module for the world `world_name` of the main package or, with None,
-    for every world of it (every interface, when it has no world)."""
+    """Every module for the world `world_name` (a world of the main package, or
+    any world of the tree by its full name, `ns:pkg/world@1.0.0`) or, with None,
+    for every world of the main package (every interface, when it has none)."""
     planner = Planner(resolve, source)
     main = resolve.packages[resolve.main]
     if world_name is not None:
-        worlds = [main_world(resolve, sources, world_name)]
+        worlds = [select_world(resolve, world_name)]
     else:
         worlds = [world_id for _, world_id in main.worlds]
     interfaces: list[ir.InterfaceId] = []
@@ -81,18 +83,6 @@ def plan_modules(
     if problems:
         raise WitError(problems, sources)
     return planner.finish()
-
-
-def main_world(resolve: ir.Resolve, sources: SourceMap, name: str) -> ir.WorldId:
-    """The world `name` of the main package; a `WitError` naming the worlds it
-    has when there is none."""
-    main = resolve.packages[resolve.main]
-    world_id = main.world_named(name)
-    if world_id is None:
-        known = ", ".join(f"`{world}`" for world, _ in main.worlds) or "none"
-        message = f"package `{main.name}` has no world `{name}` (worlds: {known})"
-        raise WitError([Diagnostic(message)], sources)
-    return world_id
 
 
 def with_dependencies(

@@ -23,7 +23,6 @@ import sys
 
 from witgen.commands import (
     EXIT_DIAGNOSTICS,
-    EXIT_USAGE,
     add_feature_options,
     features_of,
     print_changes,
@@ -68,11 +67,7 @@ def run_docs(args: argparse.Namespace) -> int:
     features = features_of(args)
     resolve = resolve_path(args.path, features, args.all_features)
     source = Path(os.path.relpath(args.path)).as_posix()
-    try:
-        pages = render_reference(resolve, source, args.world)
-    except LookupError as error:
-        print(f"witgen docs: error: {error.args[0]}", file=sys.stderr)
-        return EXIT_USAGE
+    pages = render_reference(resolve, source, args.world)
     out = Path(args.out)
     tree = page_tree(out, pages)
     try:

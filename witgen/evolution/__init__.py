@@ -5,7 +5,7 @@ package classified breaking, compatible or patch with the version bump it needs
 (`diff.py`), rendered for people or as JSON (`report.py`) by `witgen diff`
 (`cli.py`); and `deprecated_items()`, the `@deprecated` items a world uses
 (`deprecation.py`).  Raises `DiffError` for a package that is not on both sides,
-`LookupError` for an unknown world.
+`WorldNotFound` (`witgen.resolve.select`) for an unknown world.
 
 The modules import the compiler, not the other way round: `witgen.cli` calls
 `evolution.cli.add_diff_command`, and no other stage imports this package (the

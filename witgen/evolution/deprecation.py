@@ -8,7 +8,7 @@ once: with the version that deprecated it, the version where it goes (the next
 major, wit/VERSIONING.md's "Remove" step), and the replacement named in its doc
 comment (`Deprecated: use `x` instead.`, read by `witgen.conventions.replacement`).
 `check_deprecated()` raises one `WitError` listing them all.  Raises
-`LookupError` for a world that is not there.
+`WorldNotFound` (`witgen.resolve.select`) for a world that is not there.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Literal
 from witgen import ir
 from witgen.conventions import replacement
 from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
+from witgen.resolve.select import select_world
 from witgen.version import Version, minimum_version
 
 ItemKind = Literal["interface", "function", "type"]
@@ -74,10 +75,7 @@ def deprecated_items(resolve: ir.Resolve, world: str | None = None) -> list[Depr
     if world is None:
         worlds = [world_id for _, world_id in package.worlds]
     else:
-        found = package.world_named(world)
-        if found is None:
-            raise LookupError(f"package `{package.name}` has no world `{world}`")
-        worlds = [found]
+        worlds = [select_world(resolve, world)]
     finder = _Finder(resolve)
     for world_id in worlds:
         finder.world(world_id)

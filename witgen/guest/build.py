@@ -251,10 +251,10 @@ def world_imports(
 ) -> list[ImportedInterface]:
     """Every interface `world` of the WIT at `wit` imports, with the grants it needs."""
     from witgen import ir
-    from witgen.codegen.planner import main_world
     from witgen.conventions import capabilities
     from witgen.diagnostics import SourceMap
     from witgen.resolve.passes import resolve_path
+    from witgen.resolve.select import select_world
 
     sources = SourceMap()
     shown = os.path.relpath(wit)
@@ -262,7 +262,7 @@ def world_imports(
         str(wit) if shown.startswith("..") else shown, features, all_features, sources
     )
     found = []
-    for key, item in resolve.worlds[main_world(resolve, sources, world)].imports:
+    for key, item in resolve.worlds[select_world(resolve, world)].imports:
         if isinstance(item, ir.InterfaceItem):
             interface = resolve.interfaces[item.interface]
             needs = [capabilities(function.docs) for _, function in interface.functions]

@@ -37,9 +37,9 @@ from witgen.codegen.names import (
     guest_interface_names,
     guest_type_name,
 )
-from witgen.codegen.planner import main_world
 from witgen.conventions import capabilities
 from witgen.diagnostics import Diagnostic, SourceMap, WitError
+from witgen.resolve.select import select_world
 
 LIFECYCLE = ("airssys", "component-core", "component-lifecycle")
 
@@ -239,7 +239,7 @@ def plan_guest(
     resolve: ir.Resolve, sources: SourceMap, world_name: str, component: str, source: str
 ) -> GuestView:
     """The view of `world_name` of the main package (see the module docstring)."""
-    world_id = main_world(resolve, sources, world_name)
+    world_id = select_world(resolve, world_name)
     return _Planner(resolve, sources, world_id, component, source).plan()
 
 
