@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_wit_error(error)
         return EXIT_DIAGNOSTICS
     except WorldNotFound as error:  # `--world` (or `[tool.witgen] world`) names no world
-        print_world_not_found(error)
+        print_world_not_found(error.message, error.worlds)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -187,7 +187,7 @@ def _check(args: argparse.Namespace) -> int:
             print_wit_error(error)
             status = EXIT_DIAGNOSTICS
         except WorldNotFound as error:
-            print_world_not_found(error)
+            print_world_not_found(error.message, error.worlds)
             status = EXIT_USAGE
     return status
 

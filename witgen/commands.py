@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
     from witgen.diagnostics import WitError
     from witgen.output import Changes
-    from witgen.resolve.select import WorldNotFound
 
 EXIT_OK = 0
 EXIT_DIAGNOSTICS = 1
@@ -61,12 +61,13 @@ def print_wit_error(error: WitError) -> None:
         print(f"error: {render(diagnostic, error.sources)}", file=sys.stderr)
 
 
-def print_world_not_found(error: WorldNotFound) -> None:
-    """wit-parser's words for a world specifier that names no world, and the worlds there are."""
-    print(f"error: {error.message}", file=sys.stderr)
-    if error.worlds:
+def print_world_not_found(message: str, worlds: Sequence[str]) -> None:
+    """wit-parser's words for a world specifier that names no world (`message`), and
+    the worlds there are (`resolve.select.WorldNotFound`'s two fields)."""
+    print(f"error: {message}", file=sys.stderr)
+    if worlds:
         print("note: the worlds of the WIT:", file=sys.stderr)
-        for name in error.worlds:
+        for name in worlds:
             print(f"  {name}", file=sys.stderr)
     else:
         print("note: the WIT has no world", file=sys.stderr)
