@@ -1,7 +1,8 @@
 """`witgen generate --guest`: the stubs of the airssys worlds pinned by snapshots,
 typed exactly as componentize-py's bindings (`mypy --strict` against the
 bindings `componentize-py bindings` writes), regenerated without touching what
-the author wrote, and refused for what they do not cover (resources).
+the author wrote, and refused (one diagnostic per place) for what componentize-py
+0.25.1 cannot build.
 
 Snapshots: `pytest tests/guest --snapshot-update`."""
 
@@ -156,14 +157,33 @@ def test_unknown_world_is_a_diagnostic(tmp_path: Path, capsys: pytest.CaptureFix
     assert "World `nope` not found in package" in capsys.readouterr().err
 
 
-def test_resources_are_refused_with_diagnostics(
+def test_exported_resources_get_a_module_of_classes(tmp_path: Path, text_snapshot: Any) -> None:
+    app = stub(tmp_path, "with-resources", CASES / "resources.wit")
+    assert sorted(path.name for path in app.iterdir()) == [
+        "Component.toml",
+        "app.py",
+        "counters.py",
+        "wit_imports.py",
+    ]
+    source = (app / "counters.py").read_text()
+    assert "class Counter(counters.Counter):" in source
+    assert "def __init__(self, start: int) -> None:" in source
+    assert "def bump(self) -> int:" in source
+    assert "`[method]counter.bump` is not written yet" in source
+    assert joined(app) == text_snapshot
+
+
+def test_what_componentize_py_cannot_build_is_refused_with_diagnostics(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    wit = str(CASES / "resources.wit")
-    argv = ["generate", "--guest", "--world", "with-resources", "--out", str(tmp_path / "r"), wit]
+    wit = str(CASES / "refused.wit")
+    argv = ["generate", "--guest", "--world", "refused", "--out", str(tmp_path / "r"), wit]
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert "exports resource `counter`" in err
+    assert "exports resource `empty` without a constructor" in err
+    assert "refused.wit:4:14" in err
+    assert "defines resource `own-thing`" in err
+    assert "refused.wit:8:14" in err
     assert "Traceback" not in err
     assert not (tmp_path / "r").exists()
 
@@ -195,7 +215,8 @@ def bindings(wit: Path, world: str, out: Path) -> Path:
 
 def mypy(app: Path, bindings_dir: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.11"]
-    command += ["--cache-dir", str(cache), "app.py", "wit_imports.py"]
+    files = sorted(path.name for path in app.glob("*.py"))
+    command += ["--cache-dir", str(cache), *files]
     env = {"MYPYPATH": str(bindings_dir), "PATH": "/usr/bin:/bin"}
     return subprocess.run(command, cwd=app, env=env, capture_output=True, text=True, check=False)
 
@@ -207,6 +228,7 @@ def mypy(app: Path, bindings_dir: Path, cache: Path) -> subprocess.CompletedProc
         ("component", ROOT / "wit"),
         ("extended-component", ROOT / "wit"),
         ("kinds", CASES / "kinds.wit"),
+        ("with-resources", CASES / "resources.wit"),
     ],
 )
 def test_stubs_pass_mypy_strict_against_componentize_py_bindings(
