@@ -55,6 +55,8 @@ from witgen.host.isolation import (
     ENGINE_CONFIG_NAME,
     FOREVER,
     EpochClock,
+    StoreLimits,
+    instantiating,
     log_output,
     make_engine,
     new_store,
@@ -89,6 +91,10 @@ class HostConfig:
     fs_root: Path | None = None  # each component's `/` is `fs_root/<name>`; None: no filesystem
     storage_path: Path | None = None  # the SQLite file of the key-value store; None: in memory
     memory_limit: int = 256 * MiB  # the most linear memory a component may have
+    table_elements_limit: int = 100_000  # elements of one table (8 bytes each)
+    tables_limit: int = 16  # tables of one component
+    memories_limit: int = 16  # linear memories of one component
+    instances_limit: int = 100  # core instances of one component
     call_timeout_ms: int = 30_000  # a call's deadline when nothing else sets one
     max_call_timeout_ms: int = 300_000  # the longest deadline anything may set
     lifecycle_timeout_ms: int = 10_000  # metadata, init, health, shutdown, handle-*
@@ -162,7 +168,13 @@ class ComponentRuntime:
         self.deadline: float | None = None
         self.busy = False
         config = host.config
-        self.memory_limit = min(manifest.limits.memory or config.memory_limit, config.memory_limit)
+        self.limits = StoreLimits(
+            memory=min(manifest.limits.memory or config.memory_limit, config.memory_limit),
+            table_elements=config.table_elements_limit,
+            tables=config.tables_limit,
+            memories=config.memories_limit,
+            instances=config.instances_limit,
+        )
         self.timeout_ms = min(
             manifest.limits.timeout_ms or config.call_timeout_ms, config.max_call_timeout_ms
         )
@@ -188,8 +200,10 @@ class ComponentRuntime:
         self._instantiate()
 
     def _instantiate(self) -> None:
-        self.store = new_store(self.host.engine, self.memory_limit, log_output(self.logger))
-        self.exports = world.instantiate(self.store, self.linker, self.component)
+        """A new store and instance; start functions run under the lifecycle deadline."""
+        self.store = new_store(self.host.engine, self.limits, log_output(self.logger))
+        with instantiating(self.store, self.host.config.lifecycle_timeout_ms):
+            self.exports = world.instantiate(self.store, self.linker, self.component)
 
     def call(self, what: str, timeout_ms: int, function: Callable[[world.Exports], T]) -> T:
         """Run `function` (one call into the component) within `timeout_ms`."""
@@ -372,7 +386,13 @@ class AirssysHost:
         try:
             runtime = ComponentRuntime(self, name, manifest, component, env=env or {}, fs_root=root)
         except WasmtimeError as error:
-            raise LoadError(name, [f"component `{name}`: instantiation failed: {error}"]) from None
+            reason = _reason(error)
+            if "interrupt" in reason:
+                reason = (
+                    f"its start functions ran past the {self.config.lifecycle_timeout_ms} ms "
+                    "deadline"
+                )
+            raise LoadError(name, [f"component `{name}`: instantiation failed: {reason}"]) from None
         except ValueError as error:  # the services refuse (e.g. stored data over the quota)
             raise LoadError(name, [f"component `{name}`: {error}"]) from None
         self.components[name] = runtime

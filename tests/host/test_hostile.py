@@ -1,0 +1,151 @@
+"""Hostile components against the airssys host: small component WAT assembled
+with wasm-tools (tests/support/hostile.py), no builds.  For each attack: the
+host survives, other components keep working, the error is clear and nothing
+is lost.  The figures (peak host memory per attack, deadline overshoot) are
+bench/hostile.py's; nothing here asserts a tight time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.components import find_wasm_tools
+from support.hostile import HostileShape, Op, build_hostile
+
+from witgen.host.airssys import AirssysHost, ComponentTrapped, HostConfig, LoadError
+
+if find_wasm_tools() is None:
+    pytest.skip("wasm-tools is not installed", allow_module_level=True)
+
+MiB = 1 << 20
+
+
+@pytest.fixture(scope="session")
+def components(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the assembled components are kept (between runs too)."""
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        return Path(cache.mkdir("witgen-hostile"))
+    return tmp_path_factory.getbasetemp().parent / "witgen-hostile"
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Iterator[AirssysHost]:
+    with AirssysHost(HostConfig(cache_dir=tmp_path / "compiled")) as running:
+        yield running
+
+
+def manifest(folder: Path, name: str, body: str = "") -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(f'[component]\nname = "{name}"\nversion = "0.1.0"\n{body}')
+    return path
+
+
+PLAIN = HostileShape()
+
+
+def start(
+    host: AirssysHost,
+    components: Path,
+    folder: Path,
+    name: str,
+    *,
+    shape: HostileShape = PLAIN,
+    body: str = "",
+) -> None:
+    host.load(build_hostile(shape, components), manifest(folder, name, body))
+    host.init(name)
+
+
+def i32s(data: bytes) -> list[int]:
+    return [int.from_bytes(data[i : i + 4], "little", signed=True) for i in range(0, len(data), 4)]
+
+
+def still_working(host: AirssysHost, *names: str) -> None:
+    for name in names:
+        assert host.execute(name, Op.ECHO + b"alive") == Op.ECHO + b"alive"
+
+
+# ---------------------------------------------------------------- tables
+
+
+def test_a_table_cannot_grow_past_its_limit(
+    host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    """One `table.grow` by 10^9 elements took the host past 5 GB: now it is refused."""
+    start(host, components, tmp_path, "attacker")
+    start(host, components, tmp_path, "bystander")
+    refused, gained = i32s(host.execute("attacker", Op.TABLE))
+    assert refused == -1  # the 10^9 grow
+    assert 0 < gained <= host.config.table_elements_limit
+    still_working(host, "attacker", "bystander")
+
+
+def test_the_table_limit_is_configurable(components: Path, tmp_path: Path) -> None:
+    config = HostConfig(cache_dir=tmp_path / "compiled", table_elements_limit=25_000)
+    with AirssysHost(config) as host:
+        start(host, components, tmp_path, "attacker")
+        refused, gained = i32s(host.execute("attacker", Op.TABLE))
+        assert refused == -1 and gained == 20_000  # 1 + 20,000 fit; 30,001 do not
+
+
+@pytest.mark.parametrize(
+    ("shape", "expected"),
+    [
+        (HostileShape(extra_tables=16), "table count too high"),  # 17 (the limit is 16)
+        (HostileShape(extra_memories=16), "memory count too high"),  # 17
+        (HostileShape(extra_instances=100), "instance count too high"),  # over 100
+        (HostileShape(initial_pages=4097), "exceeds memory limits"),  # 256 MiB + 64 KiB
+    ],
+    ids=["tables", "memories", "instances", "initial-memory"],
+)
+def test_a_component_that_needs_more_than_its_limits_is_refused_at_load(
+    components: Path, tmp_path: Path, shape: HostileShape, expected: str
+) -> None:
+    # Each extra instance has a memory: let the instance count be what refuses it.
+    memories = 1000 if shape.extra_instances else 16
+    config = HostConfig(cache_dir=tmp_path / "compiled", memories_limit=memories)
+    with AirssysHost(config) as host:
+        start(host, components, tmp_path, "bystander")
+        with pytest.raises(LoadError, match=f"instantiation failed: .*{expected}") as refused:
+            host.load(build_hostile(shape, components), manifest(tmp_path, "attacker"))
+        assert refused.value.component == "attacker"
+        assert host.component_names() == ["bystander"]
+        still_working(host, "bystander")
+
+
+def test_a_start_function_that_never_returns_is_stopped_at_load(
+    components: Path, tmp_path: Path
+) -> None:
+    config = HostConfig(cache_dir=tmp_path / "compiled", lifecycle_timeout_ms=300)
+    with AirssysHost(config) as host:
+        start(host, components, tmp_path, "bystander")
+        with pytest.raises(LoadError, match="start functions ran past the 300 ms deadline"):
+            host.load(
+                build_hostile(HostileShape(start_loop=True), components),
+                manifest(tmp_path, "attacker"),
+            )
+        still_working(host, "bystander")
+
+
+# ---------------------------------------------------------------- memory
+
+
+def test_one_memory_cannot_grow_past_the_limit(
+    host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    start(host, components, tmp_path, "attacker", body='[limits]\nmemory = "32MiB"\n')
+    (pages,) = i32s(host.execute("attacker", Op.MEMORY))
+    assert pages * 64 * 1024 <= 32 * MiB
+    still_working(host, "attacker")
+
+
+def test_an_infinite_loop_leaves_the_others_alone(
+    host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    start(host, components, tmp_path, "attacker")
+    start(host, components, tmp_path, "bystander")
+    with pytest.raises(ComponentTrapped, match="ran past its 200 ms deadline"):
+        host.execute("attacker", Op.LOOP, timeout_ms=200)
+    still_working(host, "attacker", "bystander")
