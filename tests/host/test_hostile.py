@@ -132,13 +132,40 @@ def test_a_start_function_that_never_returns_is_stopped_at_load(
 # ---------------------------------------------------------------- memory
 
 
-def test_one_memory_cannot_grow_past_the_limit(
+@pytest.mark.parametrize(
+    "shape",
+    [PLAIN, HostileShape(extra_memories=8), HostileShape(extra_instances=4)],
+    ids=["one-memory", "nine-memories", "five-instances"],
+)
+def test_the_memory_limit_is_for_all_the_memories_of_a_component(
+    host: AirssysHost, components: Path, tmp_path: Path, shape: HostileShape
+) -> None:
+    """Nine memories grown until refused held 2.1 GiB against a 256 MiB limit:
+    the limit was per memory.  Now it holds for all of them, in all instances."""
+    body = '[limits]\nmemory = "32MiB"\n'
+    start(host, components, tmp_path, "attacker", shape=shape, body=body)
+    start(host, components, tmp_path, "bystander")
+    runtime = host.component("attacker")
+    before = runtime.memory.used
+    (pages,) = i32s(host.execute("attacker", Op.MEMORY))
+    assert pages > 0
+    assert before + pages * 64 * 1024 == runtime.memory.used <= 32 * MiB
+    assert runtime.memory.used > 31 * MiB  # it got what the limit allows, no less
+    still_working(host, "attacker", "bystander")
+
+
+def test_memories_that_start_too_big_together_are_refused_at_load(
     host: AirssysHost, components: Path, tmp_path: Path
 ) -> None:
-    start(host, components, tmp_path, "attacker", body='[limits]\nmemory = "32MiB"\n')
-    (pages,) = i32s(host.execute("attacker", Op.MEMORY))
-    assert pages * 64 * 1024 <= 32 * MiB
-    still_working(host, "attacker")
+    """Four memories of 62.5 MiB each: every one fits the limit, not all four."""
+    shape = HostileShape(extra_memories=4, extra_memory_pages=1000)
+    with pytest.raises(LoadError, match=r"memory limit \(134217728 bytes in all"):
+        host.load(
+            build_hostile(shape, components),
+            manifest(tmp_path, "attacker", '[limits]\nmemory = "128MiB"\n'),
+        )
+    start(host, components, tmp_path, "attacker", shape=shape)  # 256 MiB: it fits
+    assert host.component("attacker").memory.used == 4 * 1000 * 64 * 1024 + 64 * 1024
 
 
 def test_an_infinite_loop_leaves_the_others_alone(
@@ -149,3 +176,19 @@ def test_an_infinite_loop_leaves_the_others_alone(
     with pytest.raises(ComponentTrapped, match="ran past its 200 ms deadline"):
         host.execute("attacker", Op.LOOP, timeout_ms=200)
     still_working(host, "attacker", "bystander")
+
+
+def test_the_hosts_engine_makes_memories_only_for_a_component_store() -> None:
+    """A memory is always charged to some component; none is made outside one."""
+    from wasmtime import Store, WasmtimeError
+    from wasmtime.component import Component, Linker
+
+    from witgen.host.isolation import make_engine
+
+    engine = make_engine()
+    component = Component(
+        engine,
+        "(component (core module $m (memory 1)) (core instance (instantiate $m)))",
+    )
+    with pytest.raises(WasmtimeError, match="outside a component's store"):
+        Linker(engine).instantiate(Store(engine), component)

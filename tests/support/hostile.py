@@ -10,13 +10,13 @@ it as it loads any component; what it does is chosen by the first byte of
 
 Public
 ------
-`HostileShape(extra_memories=0, extra_instances=0, extra_tables=0,
-initial_pages=1, start_loop=False)`
+`HostileShape(extra_memories=0, extra_memory_pages=1, extra_instances=0,
+extra_tables=0, initial_pages=1, start_loop=False)`
     The component's structure: memories besides the main one (each grown by
-    `Op.MEMORY`), core instances besides the main ones (each with a memory of
-    its own, grown by `Op.MEMORY` too), tables besides the main funcref table,
-    the main memory's initial size in 64 KiB pages, and a start function that
-    never returns.
+    `Op.MEMORY`) and their initial size in 64 KiB pages, core instances
+    besides the main ones (each with a memory of its own, grown by `Op.MEMORY`
+    too), tables besides the main funcref table, the main memory's initial
+    size, and a start function that never returns.
 `hostile_wat(shape) -> str`
     The component WAT.
 `build_hostile(shape, cache_dir) -> Path`
@@ -91,6 +91,7 @@ def operation(op: bytes, *args: bytes | int) -> bytes:
 @dataclass(frozen=True, slots=True)
 class HostileShape:
     extra_memories: int = 0
+    extra_memory_pages: int = 1
     extra_instances: int = 0
     extra_tables: int = 0
     initial_pages: int = 1
@@ -242,7 +243,9 @@ def _grow_all(memory: str) -> str:
 
 
 def _main(shape: HostileShape) -> str:
-    memories = "".join(f"\n    (memory $m{i} 1)" for i in range(shape.extra_memories))
+    memories = "".join(
+        f"\n    (memory $m{i} {shape.extra_memory_pages})" for i in range(shape.extra_memories)
+    )
     tables = "".join(f"\n    (table $t{i} 1 funcref)" for i in range(shape.extra_tables))
     extra_imports = "".join(
         f'\n    (import "extra{i}" "grow" (func $grow{i} (result i32)))'

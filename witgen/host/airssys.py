@@ -63,6 +63,7 @@ from witgen.host.isolation import (
     ticks,
 )
 from witgen.host.loader import Report, check_component
+from witgen.host.memory import MemoryBudget
 from witgen.host.services.filesystem import FilesystemService
 from witgen.host.services.host_services import HostServices, Undeliverable
 from witgen.host.services.network import NetworkLimits, NetworkService
@@ -90,7 +91,7 @@ class HostConfig:
     cache_dir: Path | None = None  # compiled components (None: the user's cache folder)
     fs_root: Path | None = None  # each component's `/` is `fs_root/<name>`; None: no filesystem
     storage_path: Path | None = None  # the SQLite file of the key-value store; None: in memory
-    memory_limit: int = 256 * MiB  # the most linear memory a component may have
+    memory_limit: int = 256 * MiB  # the most linear memory a component may have, in all
     table_elements_limit: int = 100_000  # elements of one table (8 bytes each)
     tables_limit: int = 16  # tables of one component
     memories_limit: int = 16  # linear memories of one component
@@ -196,13 +197,14 @@ class ComponentRuntime:
         # This object is the world's `Imports`: one attribute per imported interface.
         world.add_to_linker(self.linker, self)
         self.store: Store
+        self.memory: MemoryBudget  # the linear memory it holds (`.used`) and may hold
         self.exports: world.Exports
         self._instantiate()
 
     def _instantiate(self) -> None:
         """A new store and instance; start functions run under the lifecycle deadline."""
-        self.store = new_store(self.host.engine, self.limits, log_output(self.logger))
-        with instantiating(self.store, self.host.config.lifecycle_timeout_ms):
+        self.store, self.memory = new_store(self.host.engine, self.limits, log_output(self.logger))
+        with instantiating(self.store, self.memory, self.host.config.lifecycle_timeout_ms):
             self.exports = world.instantiate(self.store, self.linker, self.component)
 
     def call(self, what: str, timeout_ms: int, function: Callable[[world.Exports], T]) -> T:

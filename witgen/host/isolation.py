@@ -1,13 +1,14 @@
 """Engines and stores that keep components apart and bounded.
 
-In: the limits of one component (`StoreLimits`: its linear memory, table
-elements, tables, memories and core instances) and a call's time.  Out:
-`make_engine()`, an engine with epoch interruption and the component model;
-`EpochClock`, the thread that advances the engine's epoch so that a call's
-deadline can stop it; `new_store()`, a store with every limit set and WASI set
-up with nothing granted; `instantiating()`, the context a component is
-instantiated in (its start functions under a deadline).  Raises
-`wasmtime.WasmtimeError` from wasmtime.
+In: the limits of one component (`StoreLimits`: its linear memory in all,
+table elements, tables, memories and core instances) and a call's time.  Out:
+`make_engine()`, an engine with epoch interruption, the component model and
+the host's memory creator (`memory.py`); `EpochClock`, the thread that
+advances the engine's epoch so that a call's deadline can stop it;
+`new_store()`, a store with every limit set and WASI set up with nothing
+granted, and its `MemoryBudget`; `instantiating()`, the context a component
+is instantiated in (its memories charged to its budget, its start functions
+under a deadline).  Raises `wasmtime.WasmtimeError` from wasmtime.
 
 Every component instance gets a store of its own: in wasmtime 50 a trap
 poisons the whole store (every instance in it), so sharing one would let one
@@ -15,7 +16,10 @@ component break the others.
 
 What a component can grow is bounded, each by its own limit:
 
-* linear memory: `memory` bytes per linear memory;
+* linear memory: `memory` bytes in all, summed over every memory of every
+  core instance of the component (the memory creator charges each memory and
+  each grow to the store's budget; wasmtime's own limit, set too, bounds each
+  memory alone, and is the only bound where the platform has no `mmap`);
 * tables: at most `tables` tables of at most `table_elements` elements each
   (a funcref element takes 8 bytes of host memory);
 * `memories` linear memories and `instances` core instances.
@@ -44,18 +48,20 @@ from dataclasses import dataclass
 
 from wasmtime import Config, Engine, Store, WasiConfig
 
+from witgen.host.memory import MemoryBudget, charged_to, install_memory_creator
+
 # Milliseconds per epoch tick: the granularity of call deadlines.
 TICK_MS = 5
 
 # The engine configuration, as the compile cache keys it (change it with the config).
-ENGINE_CONFIG_NAME = "witgen-airssys-1:component-model,epoch-interruption"
+ENGINE_CONFIG_NAME = "witgen-airssys-2:component-model,epoch-interruption,no-memory-init-cow"
 
 
 @dataclass(frozen=True, slots=True)
 class StoreLimits:
     """What one component may grow (see the module docstring)."""
 
-    memory: int  # bytes of one linear memory
+    memory: int  # bytes of linear memory in all its memories
     table_elements: int  # elements of one table
     tables: int
     memories: int
@@ -65,6 +71,11 @@ class StoreLimits:
 def make_engine() -> Engine:
     config = Config()
     config.epoch_interruption = True
+    # Data segments are copied in at instantiation: the host's memories (see
+    # `memory.py`) cannot take wasmtime's copy-on-write images.  The same on
+    # every platform, so that compiled components are, too.
+    config.memory_init_cow = False
+    install_memory_creator(config)
     return Engine(config)
 
 
@@ -99,10 +110,10 @@ def new_store(
     engine: Engine,
     limits: StoreLimits,
     output: Callable[[str, bytes], None],
-) -> Store:
+) -> tuple[Store, MemoryBudget]:
     """A store for one component, with `limits` set, WASI with nothing granted
-    and stdout/stderr passed to `output(stream, data)` (instantiate the
-    component in `instantiating(store, ...)`)."""
+    and stdout/stderr passed to `output(stream, data)`; and its memory budget
+    (instantiate the component in `instantiating(store, budget, ...)`)."""
     store = Store(engine)
     store.set_limits(
         memory_size=limits.memory,
@@ -116,16 +127,17 @@ def new_store(
     wasi.stderr_custom = lambda data: output("stderr", bytes(data))
     store.set_wasi(wasi)
     store.set_epoch_deadline(FOREVER)
-    return store
+    return store, MemoryBudget(limits.memory)
 
 
 @contextmanager
-def instantiating(store: Store, timeout_ms: int) -> Iterator[None]:
-    """The context to instantiate a component in: its start functions must
-    finish within `timeout_ms`."""
+def instantiating(store: Store, budget: MemoryBudget, timeout_ms: int) -> Iterator[None]:
+    """The context to instantiate a component in: its memories are charged to
+    `budget`, and its start functions must finish within `timeout_ms`."""
     store.set_epoch_deadline(ticks(timeout_ms))
     try:
-        yield
+        with charged_to(budget):
+            yield
     finally:
         store.set_epoch_deadline(FOREVER)
 
