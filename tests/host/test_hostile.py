@@ -6,12 +6,13 @@ bench/hostile.py's; nothing here asserts a tight time."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.components import find_wasm_tools
-from support.hostile import HostileShape, Op, build_hostile
+from support.hostile import HostileShape, Op, build_hostile, send_operation
 
 from witgen.host.airssys import AirssysHost, ComponentTrapped, HostConfig, LoadError
 
@@ -192,3 +193,137 @@ def test_the_hosts_engine_makes_memories_only_for_a_component_store() -> None:
     )
     with pytest.raises(WasmtimeError, match="outside a component's store"):
         Linker(engine).instantiate(Store(engine), component)
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+@pytest.mark.parametrize("op", [Op.FILL, Op.COPY, Op.TABLE_FILL], ids=["fill", "copy", "table"])
+def test_bulk_instructions_stop_at_the_deadline(
+    host: AirssysHost, components: Path, tmp_path: Path, op: bytes
+) -> None:
+    """Epoch interruption cannot stop one `memory.fill` halfway, so a bulk
+    instruction's time is bounded by what it can touch: memory and tables are
+    bounded (256 MiB, 100,000 elements), so the deadline holds within about one
+    instruction's time.  (bench/hostile.py measures the overshoot.)"""
+    start(host, components, tmp_path, "attacker")
+    start(host, components, tmp_path, "bystander")
+    began = time.monotonic()
+    (size,) = i32s(host.execute("attacker", Op.FILL_ONCE))  # one fill of all it can get
+    one_fill = time.monotonic() - began
+    assert size > 255 * MiB
+    began = time.monotonic()
+    with pytest.raises(ComponentTrapped, match="ran past its 1000 ms deadline"):
+        host.execute("attacker", op, timeout_ms=1000)
+    overshoot = time.monotonic() - began - 1.0
+    assert overshoot < 10 * one_fill + 5.0  # loose: the machine is shared and noisy
+    still_working(host, "attacker", "bystander")
+
+
+# ---------------------------------------------------------------- messaging
+
+
+def messaging(target: str) -> str:
+    return f'[capabilities.messaging]\nsend = ["{target}"]\n'
+
+
+def send(host: AirssysHost, sender: str, target: str, message: bytes) -> bytes:
+    return host.execute(sender, send_operation(target, message))
+
+
+@pytest.fixture
+def slow_host(tmp_path: Path) -> Iterator[AirssysHost]:
+    """Handlers may take 3 s: the deadline of every delivery."""
+    config = HostConfig(cache_dir=tmp_path / "compiled", lifecycle_timeout_ms=3000)
+    with AirssysHost(config) as running:
+        yield running
+
+
+def test_a_slow_recipient_delays_neither_the_sender_nor_anyone_else(
+    slow_host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    """`execute` used to deliver what the component sent before returning: one
+    caller waited 10 s behind another component's `handle-message`.  Now the
+    host delivers on its own threads, under the recipient's deadline."""
+    host = slow_host
+    start(host, components, tmp_path, "sender", body=messaging("slow"))
+    start(host, components, tmp_path, "slow")
+    start(host, components, tmp_path, "bystander")
+    assert send(host, "sender", "slow", b"L") == b"ok"  # its handler never returns
+    # The handler runs for 3 s; everyone else goes on meanwhile.
+    assert not host.wait_idle(0)
+    still_working(host, "sender", "bystander")
+    assert send(host, "sender", "slow", b"x") == b"ok"  # queued behind the first
+    assert not host.wait_idle(0)
+    # The handler is stopped at its own deadline; the component is restarted,
+    # and the next message reaches the new instance.
+    assert host.wait_idle(30)
+    assert host.component("slow").restarts == 1
+    assert host.execute("slow", Op.RECEIVED) == b"x"
+    still_working(host, "sender", "slow", "bystander")
+
+
+def test_a_caller_of_a_busy_recipient_waits_only_within_its_own_deadline(
+    slow_host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    from witgen.host.airssys import ComponentBusy
+
+    host = slow_host
+    start(host, components, tmp_path, "sender", body=messaging("slow"))
+    start(host, components, tmp_path, "slow")
+    assert send(host, "sender", "slow", b"W" + (2000).to_bytes(4, "little")) == b"ok"
+    time.sleep(0.3)  # let the delivery start (it sleeps 2 s, within its deadline)
+    with pytest.raises(ComponentBusy, match="300 ms deadline"):
+        host.execute("slow", Op.ECHO + b"now", timeout_ms=300)
+    assert host.wait_idle(30)
+    runtime = host.component("slow")
+    assert runtime.restarts == 0 and runtime.state == "ready"  # nothing trapped
+    still_working(host, "slow")
+
+
+def test_messages_arrive_in_order_and_the_mailbox_is_bounded(
+    components: Path, tmp_path: Path
+) -> None:
+    config = HostConfig(cache_dir=tmp_path / "compiled", mailbox_limit=3)
+    with AirssysHost(config) as host:
+        start(host, components, tmp_path, "sender", body=messaging("recipient"))
+        start(host, components, tmp_path, "recipient")
+        # Keep the recipient busy, so that what follows waits in its mailbox.
+        assert send(host, "sender", "recipient", b"W" + (1000).to_bytes(4, "little")) == b"ok"
+        time.sleep(0.3)
+        answers = [send(host, "sender", "recipient", bytes([c])) for c in b"abcde"]
+        assert answers == [b"ok", b"ok", b"ok", b"err3", b"err3"]  # delivery-failed: full
+        assert host.wait_idle(30)
+        assert host.execute("recipient", Op.RECEIVED) == b"abc"
+        assert send(host, "sender", "recipient", b"f") == b"ok"  # room again
+        assert host.wait_idle(30)
+        assert host.execute("recipient", Op.RECEIVED) == b"abcf"
+
+
+def test_components_run_side_by_side(
+    host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    """Calls from several threads: each component one call at a time, none
+    waiting for another (and a trap in one is that one's alone)."""
+    import threading
+
+    start(host, components, tmp_path, "looper")
+    start(host, components, tmp_path, "worker")
+    trapped: list[BaseException] = []
+
+    def loop() -> None:
+        try:
+            host.execute("looper", Op.LOOP, timeout_ms=1500)
+        except ComponentTrapped as error:
+            trapped.append(error)
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    calls = 0
+    while thread.is_alive():
+        still_working(host, "worker")
+        calls += 1
+    thread.join()
+    assert calls > 10 and len(trapped) == 1
+    assert host.component("worker").restarts == 0
+    still_working(host, "looper", "worker")

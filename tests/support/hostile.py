@@ -21,14 +21,16 @@ extra_tables=0, initial_pages=1, start_loop=False)`
     The component WAT.
 `build_hostile(shape, cache_dir) -> Path`
     The assembled component (`hostile-<hash>.wasm` in `cache_dir`).
-`Op`: the operations (bytes), and `operation(op, *args) -> bytes`.
+`Op`: the operations (bytes), `operation(op, *args) -> bytes` and
+`send_operation(target, message) -> bytes`.
 
 Operations (`execute`'s first byte; the rest is the argument):
 
 * `e` echo: the result is the operation itself.
 * `l` loop: never returns.
 * `f` fill: grows the main memory until refused, then `memory.fill`s all of it,
-  forever; `c` copy: the same with `memory.copy` of one half onto the other.
+  forever; `c` copy: the same with `memory.copy` of one half onto the other;
+  `F` fill once: grows, fills it all once and answers its size (an i32).
 * `t` table: `table.grow` by 10^9 elements, then by 10,000 until refused; the
   result is two little-endian i32: the first grow's answer (-1: refused) and
   the elements gained.
@@ -38,9 +40,9 @@ Operations (`execute`'s first byte; the rest is the argument):
   the extra instances) by 16 pages until each is refused; the result is the
   pages gained in all, as a little-endian i32.
 * `b` big: the result is N zero bytes, N the little-endian u32 after `b`.
-* `s` send: `send-message(target, [byte])`, the byte after `s` being the
-  message and the rest the target; the result is `ok`, or `err` and the
-  messaging-error's case index.
+* `s` send: `send-message(target, message)`: after `s`, the message's length
+  (one byte), the message, and the rest is the target (`send_operation`); the
+  result is `ok`, or `err` and the messaging-error's case index.
 * `n` received: the result is the first byte of every message received, in
   order.
 * `w` wait: `sleep-millis(N)` (N the little-endian u32 after `w`), then `ok`.
@@ -70,6 +72,7 @@ class Op:
     ECHO = b"e"
     LOOP = b"l"
     FILL = b"f"
+    FILL_ONCE = b"F"
     COPY = b"c"
     TABLE = b"t"
     TABLE_FILL = b"T"
@@ -86,6 +89,11 @@ def operation(op: bytes, *args: bytes | int) -> bytes:
     for arg in args:
         parts.append(arg.to_bytes(4, "little") if isinstance(arg, int) else arg)
     return b"".join(parts)
+
+
+def send_operation(target: str, message: bytes) -> bytes:
+    """`Op.SEND` of `message` (at most 255 bytes) to `target`."""
+    return Op.SEND + bytes([len(message)]) + message + target.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +309,14 @@ def _main(shape: HostileShape) -> str:
           (loop $forever
             (memory.fill $m (i32.const 0) (i32.const 0) (local.get $size))
             (br $forever))))
+      (if (i32.eq (local.get $first) (i32.const 0x46)) ;; F: fill once
+        (then
+          (call $grow-main-to-limit)
+          (local.set $size (i32.shl (memory.size $m) (i32.const 16)))
+          (memory.fill $m
+            (i32.const 8192) (i32.const 0) (i32.sub (local.get $size) (i32.const 8192)))
+          (i32.store (i32.const 16) (local.get $size))
+          (return (call $ok (i32.const 16) (i32.const 4)))))
       (if (i32.eq (local.get $first) (i32.const 0x63)) ;; c: copy
         (then
           (call $grow-main-to-limit)
@@ -338,9 +354,11 @@ def _main(shape: HostileShape) -> str:
           (return (call $ok (i32.const 8192) (local.get $size)))))
       (if (i32.eq (local.get $first) (i32.const 0x73)) ;; s: send
         (then
+          (local.set $size (i32.load8_u (i32.add (local.get $op) (i32.const 1))))
           (call $send
-            (i32.add (local.get $op) (i32.const 2)) (i32.sub (local.get $len) (i32.const 2))
-            (i32.add (local.get $op) (i32.const 1)) (i32.const 1) (i32.const 32))
+            (i32.add (i32.add (local.get $op) (i32.const 2)) (local.get $size))
+            (i32.sub (i32.sub (local.get $len) (i32.const 2)) (local.get $size))
+            (i32.add (local.get $op) (i32.const 2)) (local.get $size) (i32.const 32))
           (if (i32.eqz (i32.load8_u (i32.const 32)))
             (then (return (call $ok (i32.const 2048) (i32.const 2)))))
           (i32.store8 (i32.const 2053) (i32.add (i32.const 0x30) (i32.load8_u (i32.const 36))))

@@ -7,8 +7,10 @@ host services (each call checked against its grants), and runs its lifecycle
 (`metadata`, `init`, `execute`, `health`, `shutdown`), delivering messages and
 requests between components.  Raises `LoadError` for a component that fails a
 check, `ComponentFailed` for a call to a component that trapped and could not
-be restarted, `ComponentTrapped` for the call that trapped, `Err` for the
-error case a component returns, and `KeyError` for an unknown component.
+be restarted, `ComponentTrapped` for the call that trapped, `ComponentBusy`
+for a call whose deadline passed while the component was still handling a
+delivery, `Err` for the error case a component returns, and `KeyError` for an
+unknown component.
 
 Isolation: one store per instance (a trap poisons a whole store in wasmtime
 50), the memory the manifest asks for (never more than the host allows), a
@@ -24,10 +26,23 @@ one warning on its logger per item (`Report.warnings()`), however often it is
 loaded.
 
 Messaging is an actor model: a component's calls run one at a time and never
-re-entrantly; what it sends during a call is queued, and delivered (in order)
-after the call returns, by `run_pending()`.  A request is delivered to the
-target's `execute`, and its result, its timeout or its cancellation reaches
-the sender's `handle-callback` under the request id `send-request` returned.
+re-entrantly; what it sends during a call is queued, and released to its
+targets when the call returns.  The host delivers on its own schedule, never
+inside anyone's `execute`: each component with mail has a delivery thread of
+its own that delivers its mailbox in order (per sender, the order of
+sending), each delivery under the recipient's own deadline (the lifecycle
+timeout for `handle-message` and `handle-callback`, what is left of the
+request's timeout for a request's `execute`).  So a slow recipient delays
+nobody but itself and its own mail: not the sender, not other components, not
+the host's callers.  A request is delivered to the target's `execute`, and
+its result, its timeout or its cancellation reaches the sender's
+`handle-callback` under the request id `send-request` returned.
+`wait_idle()` waits until nothing is queued or being delivered.
+
+A call from the host's caller (`init`, `execute`, `health`, `shutdown`) to a
+component that is handling a delivery waits for it, within the call's own
+deadline (`ComponentBusy` past it); callers go before deliveries still
+waiting.
 """
 
 from __future__ import annotations
@@ -36,6 +51,7 @@ import contextlib
 import itertools
 import logging
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -101,7 +117,6 @@ class HostConfig:
     lifecycle_timeout_ms: int = 10_000  # metadata, init, health, shutdown, handle-*
     mailbox_limit: int = 1024  # messages and requests queued for one component
     message_size_limit: int = 1 * MiB
-    deliveries_per_run: int = 10_000  # `run_pending` stops after this many
     restart_limit: int = 3  # re-initialisations of a component that trapped
     packages: tuple[ProvidedPackage, ...] = AIRSSYS_PACKAGES
     network: NetworkLimits = field(default_factory=NetworkLimits)
@@ -129,6 +144,11 @@ class ComponentTrapped(Exception):
 
 class ComponentFailed(Exception):
     """A call to a component that trapped and may not be restarted."""
+
+
+class ComponentBusy(Exception):
+    """A call's deadline passed while the component was handling a delivery;
+    the call never started (nothing reached the component)."""
 
 
 @dataclass
@@ -166,8 +186,15 @@ class ComponentRuntime:
         self.restarts = 0
         self.init_config: types.ComponentConfig | None = None
         self.metadata: types.ComponentMetadata | None = None
-        self.deadline: float | None = None
-        self.busy = False
+        self.deadline: float | None = None  # the running call's (time.monotonic())
+        # Whose turn it is: one call at a time, callers before deliveries.
+        self._turn = threading.Condition()
+        self._owner: int | None = None  # the thread in a call
+        self._callers = 0  # callers waiting for their turn
+        # What the running call sent, released to the targets when it returns.
+        self.outbox: list[_Delivery] = []
+        self.mailbox: deque[_Delivery] = deque()  # the host's lock guards it
+        self.worker: threading.Thread | None = None  # delivering the mailbox
         config = host.config
         self.limits = StoreLimits(
             memory=min(manifest.limits.memory or config.memory_limit, config.memory_limit),
@@ -207,13 +234,96 @@ class ComponentRuntime:
         with instantiating(self.store, self.memory, self.host.config.lifecycle_timeout_ms):
             self.exports = world.instantiate(self.store, self.linker, self.component)
 
-    def call(self, what: str, timeout_ms: int, function: Callable[[world.Exports], T]) -> T:
-        """Run `function` (one call into the component) within `timeout_ms`."""
-        if self.state in ("failed", "stopped"):
-            raise ComponentFailed(f"component `{self.name}` is {self.state}")
-        if self.busy:
-            raise ComponentFailed(f"component `{self.name}` is already in a call (no re-entry)")
-        self.busy = True
+    def call(
+        self,
+        what: str,
+        timeout_ms: int,
+        function: Callable[[world.Exports], T],
+        *,
+        delivery: bool = False,
+        until: float | None = None,
+    ) -> T:
+        """Run `function` (one call into the component) within `timeout_ms`.
+
+        A caller's `timeout_ms` covers waiting for its turn (behind a delivery
+        in progress) and the call.  A `delivery` waits behind callers for as
+        long as it takes, then runs for `timeout_ms`, or until `until` (a
+        request's deadline; `ComponentBusy` if it has passed).  What the
+        component sent during the call is released when it returns.
+        """
+        began = time.monotonic()
+        self._take_turn(None if delivery else began + timeout_ms / 1000, what, timeout_ms)
+        try:
+            if delivery:
+                now = time.monotonic()
+                end = until if until is not None else now + timeout_ms / 1000
+                remaining = int((end - now) * 1000)
+                if remaining <= 0:
+                    raise ComponentBusy(f"component `{self.name}`: {what}: its deadline passed")
+            else:
+                remaining = timeout_ms - int((time.monotonic() - began) * 1000)
+            return self._run(what, max(remaining, 1), timeout_ms, function)
+        finally:
+            self._give_turn()
+            self.host._release(self)
+
+    def remaining_ms(self) -> int:
+        """What is left of the running call's deadline, in milliseconds."""
+        deadline = self.deadline
+        return 0 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
+
+    def in_call_here(self) -> bool:
+        """Whether this thread is in a call into the component."""
+        return self._owner == threading.get_ident()
+
+    def _take_turn(self, deadline: float | None, what: str, timeout_ms: int) -> None:
+        """Wait for the component to be free: a caller until `deadline`, a
+        delivery (`deadline` None) also behind every waiting caller."""
+        me = threading.get_ident()
+        with self._turn:
+            if self._owner == me:
+                raise ComponentFailed(
+                    f"component `{self.name}` is already in a call (no re-entry)"
+                )
+            if deadline is not None:
+                self._callers += 1
+            try:
+                while self._owner is not None or (deadline is None and self._callers):
+                    if self.state in ("failed", "stopped"):
+                        break
+                    if deadline is None:
+                        self._turn.wait()
+                        continue
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise ComponentBusy(
+                            f"component `{self.name}`: {what}: still busy (with a delivery "
+                            f"or another call) when the call's {timeout_ms} ms deadline passed"
+                        )
+                    self._turn.wait(left)
+            finally:
+                if deadline is not None:
+                    self._callers -= 1
+            if self.state in ("failed", "stopped"):
+                raise ComponentFailed(f"component `{self.name}` is {self.state}")
+            self._owner = me
+
+    def stop(self) -> None:
+        """No call may start any more (a waiting one fails)."""
+        with self._turn:
+            self.state = "stopped"
+            self._turn.notify_all()
+
+    def _give_turn(self) -> None:
+        with self._turn:
+            self._owner = None
+            self._turn.notify_all()
+
+    def _run(
+        self, what: str, timeout_ms: int, allowed_ms: int, function: Callable[[world.Exports], T]
+    ) -> T:
+        """The call itself, with the deadline `timeout_ms` from now (`allowed_ms`
+        is the deadline it was given, for messages)."""
         self.deadline = time.monotonic() + timeout_ms / 1000
         self.store.set_epoch_deadline(ticks(timeout_ms))
         try:
@@ -227,11 +337,10 @@ class ComponentRuntime:
             raise ComponentTrapped(self.name, what, str(error)) from error
         except Exception as error:
             timed_out = time.monotonic() >= (self.deadline or 0) or "interrupt" in str(error)
-            reason = f"it ran past its {timeout_ms} ms deadline" if timed_out else _reason(error)
+            reason = f"it ran past its {allowed_ms} ms deadline" if timed_out else _reason(error)
             self._trapped(what, reason)
             raise ComponentTrapped(self.name, what, reason) from error
         finally:
-            self.busy = False
             self.deadline = None
             if self.state != "failed":
                 with contextlib.suppress(WasmtimeError):
@@ -294,15 +403,33 @@ class AirssysHost:
             str(self.config.storage_path) if self.config.storage_path is not None else ":memory:"
         )
         self.components: dict[str, ComponentRuntime] = {}
-        self.queue: deque[_Delivery] = deque()
-        self.queued: dict[str, int] = {}  # deliveries waiting, by target
-        self.requests: dict[str, _Delivery] = {}  # requests not yet answered, by id
+        # Messaging state, under `_lock`: deliveries waiting by target (in an
+        # outbox or a mailbox), requests not yet answered by id, and how many
+        # deliveries are queued or running (`wait_idle`).
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self.queued: dict[str, int] = {}
+        self.requests: dict[str, _Delivery] = {}
+        self._pending = 0
+        self._closing = False
         self._ids = itertools.count(1)
         self._reports: dict[tuple[str, str, tuple[str, ...]], Report] = {}
         self._warned: set[tuple[str, str, str]] = set()  # (component, import, deprecated item)
 
     def close(self) -> None:
-        for runtime in list(self.components.values()):
+        """Stop every component; a delivery in progress ends by its deadline first."""
+        with self._lock:
+            self._closing = True
+            runtimes = list(self.components.values())
+            for runtime in runtimes:
+                self._drop(runtime.mailbox)
+                self._drop(runtime.outbox)
+        for runtime in runtimes:
+            runtime.stop()
+        for runtime in runtimes:
+            worker = runtime.worker
+            if worker is not None and worker is not threading.current_thread():
+                worker.join()
             runtime.process.close()
         self.components.clear()
         self.clock.close()
@@ -419,13 +546,15 @@ class AirssysHost:
         return self.components[name]
 
     def unload(self, name: str) -> None:
-        runtime = self.components.pop(name)
-        runtime.state = "stopped"
+        """Stop and forget a component, and drop the mail to and from it."""
+        with self._lock:
+            runtime = self.components.pop(name)
+            self._drop(runtime.mailbox)
+            self._drop(runtime.outbox)
+            for other in self.components.values():
+                self._drop(other.mailbox, lambda d: d.sender == name)
+        runtime.stop()
         runtime.process.close()
-        for delivery in [d for d in self.queue if name in (d.target, d.sender)]:
-            self.queue.remove(delivery)
-            self.queued[delivery.target] -= 1
-            self.requests.pop(delivery.request_id, None)
 
     # -- the lifecycle
 
@@ -440,20 +569,19 @@ class AirssysHost:
         )
         runtime.init_config = config
         runtime.state = "ready"
-        self.run_pending()
 
     def execute(self, name: str, operation: bytes, *, timeout_ms: int | None = None) -> bytes:
-        """`execute` (the component's result, or `Err(execution-error)`), then deliver
-        what it sent."""
+        """`execute`: the component's result, or `Err(execution-error)`.  What it
+        sent is delivered afterwards, by the host, without this call waiting."""
         runtime = self.components[name]
         timeout = min(timeout_ms or runtime.timeout_ms, self.config.max_call_timeout_ms)
-        context = types.ExecutionContext(request_id=f"call-{next(self._ids)}", timeout_ms=timeout)
-        try:
-            return runtime.call(
-                "execute", timeout, lambda e: e.component_lifecycle.execute(operation, context)
-            )
-        finally:
-            self.run_pending()
+        request_id = f"call-{next(self._ids)}"
+
+        def call(exports: world.Exports) -> bytes:
+            context = types.ExecutionContext(request_id, runtime.remaining_ms())
+            return exports.component_lifecycle.execute(operation, context)
+
+        return runtime.call("execute", timeout, call)
 
     def health(self, name: str) -> types.HealthStatus:
         runtime = self.components[name]
@@ -470,7 +598,7 @@ class AirssysHost:
                 lambda e: e.component_lifecycle.shutdown(),
             )
         finally:
-            runtime.state = "stopped"
+            runtime.stop()
             runtime.process.close()
 
     # -- messaging (`host_services.Broker`)
@@ -483,35 +611,47 @@ class AirssysHost:
         return runtime.metadata if runtime is not None else None
 
     def send_message(self, sender: str, target: str, message: bytes) -> None:
-        self._admit(target, message)
-        self._queue(_Delivery("message", sender, target, message))
+        """Queue `message` for `target` (from a component's call, or from the
+        host's caller as `sender`), or raise `Undeliverable`."""
+        with self._lock:
+            self._admit(target, message)
+            self._queue(_Delivery("message", sender, target, message))
 
     def send_request(self, sender: str, target: str, request: bytes, timeout_ms: int) -> str:
-        self._admit(target, request)
         timeout = min(timeout_ms, self.config.max_call_timeout_ms)
-        request_id = f"req-{next(self._ids)}"
-        delivery = _Delivery(
-            "request",
-            sender,
-            target,
-            request,
-            request_id,
-            deadline=time.monotonic() + timeout / 1000,
-        )
-        self._queue(delivery)
-        self.requests[request_id] = delivery
+        with self._lock:
+            self._admit(target, request)
+            request_id = f"req-{next(self._ids)}"
+            delivery = _Delivery(
+                "request",
+                sender,
+                target,
+                request,
+                request_id,
+                deadline=time.monotonic() + timeout / 1000,
+            )
+            self.requests[request_id] = delivery
+            self._queue(delivery)
         return request_id
 
     def cancel_request(self, sender: str, request_id: str) -> None:
-        delivery = self.requests.get(request_id)
-        if delivery is None or delivery.sender != sender:
-            raise Undeliverable(
-                types.MessagingError_DeliveryFailed(f"no pending request `{request_id}`")
-            )
-        self._answer(delivery, Err("cancelled"))
-        if delivery in self.queue:
-            self.queue.remove(delivery)
-            self.queued[delivery.target] -= 1
+        with self._lock:
+            delivery = self.requests.get(request_id)
+            if delivery is None or delivery.sender != sender:
+                raise Undeliverable(
+                    types.MessagingError_DeliveryFailed(f"no pending request `{request_id}`")
+                )
+            self._answer(delivery, Err("cancelled"))
+            for runtime in (self.components.get(delivery.target), self.components.get(sender)):
+                if runtime is not None:
+                    self._drop(runtime.mailbox, lambda d: d is delivery)
+                    self._drop(runtime.outbox, lambda d: d is delivery)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no delivery is queued or running (what those deliveries
+        send in turn included); False if `timeout` seconds passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
     def _admit(self, target: str, payload: bytes) -> None:
         if target not in self.components:
@@ -526,73 +666,142 @@ class AirssysHost:
                 )
             )
 
+    # Under `_lock`, all of these.
+
     def _queue(self, delivery: _Delivery) -> None:
-        self.queue.append(delivery)
+        """Count a new delivery; a component sending during its call keeps it in
+        its outbox until the call returns, anything else is posted now."""
         self.queued[delivery.target] = self.queued.get(delivery.target, 0) + 1
+        self._pending += 1
+        sender = self.components.get(delivery.sender)
+        if sender is not None and sender.in_call_here():
+            sender.outbox.append(delivery)
+        else:
+            self._post(delivery)
+
+    def _post(self, delivery: _Delivery) -> None:
+        """Into the target's mailbox, with a delivery thread to empty it."""
+        target = self.components.get(delivery.target)
+        if target is None or self._closing:
+            self._done(delivery)
+            if delivery.kind == "request":
+                self._answer(delivery, Err(f"component `{delivery.target}` is not running"))
+            return
+        target.mailbox.append(delivery)
+        if target.worker is None:
+            target.worker = threading.Thread(
+                target=self._deliver_mail,
+                args=(target,),
+                name=f"witgen-deliver-{target.name}",
+                daemon=True,
+            )
+            target.worker.start()
+
+    def _done(self, delivery: _Delivery, *, dequeued: bool = False) -> None:
+        """A delivery made or dropped (`dequeued`: it left the queue already)."""
+        if not dequeued:
+            self.queued[delivery.target] -= 1
+        self._pending -= 1
+        if self._pending == 0:
+            self._idle.notify_all()
+
+    def _drop(
+        self, queue: deque[_Delivery] | list[_Delivery], which: Callable[[_Delivery], bool] = bool
+    ) -> None:
+        """Drop the deliveries `which` selects (all of them by default)."""
+        for delivery in [d for d in queue if which(d)]:
+            queue.remove(delivery)
+            self._done(delivery)
+            self.requests.pop(delivery.request_id, None)
 
     def _answer(self, request: _Delivery, result: Ok[bytes] | Err[str]) -> None:
-        """Route a request's outcome to its sender's `handle-callback`."""
-        self.requests.pop(request.request_id, None)
+        """Route a request's outcome (once) to its sender's `handle-callback`."""
+        if self.requests.pop(request.request_id, None) is None:
+            return  # answered already (cancelled, or its sender is gone)
         if request.sender in self.components:
             callback = _Delivery(
                 "callback", request.target, request.sender, request_id=request.request_id
             )
             callback.result = result
-            self._queue(callback)
+            self.queued[callback.target] = self.queued.get(callback.target, 0) + 1
+            self._pending += 1
+            self._post(callback)
 
-    def run_pending(self) -> int:
-        """Deliver queued messages, requests and callbacks, in order, until none
-        is left (or `deliveries_per_run`); how many were delivered."""
-        delivered = 0
-        while self.queue and delivered < self.config.deliveries_per_run:
-            delivery = self.queue.popleft()
-            self.queued[delivery.target] -= 1
-            delivered += 1
-            runtime = self.components.get(delivery.target)
-            if runtime is None or runtime.state in ("failed", "stopped"):
-                if delivery.kind == "request":
-                    self._answer(delivery, Err(f"component `{delivery.target}` is not running"))
-                continue
-            with self._quietly(runtime, delivery.kind):
-                self._deliver(runtime, delivery)
-        return delivered
+    # The host's delivery schedule.
+
+    def _release(self, runtime: ComponentRuntime) -> None:
+        """Post what `runtime` sent during the call that just returned."""
+        if runtime.outbox:
+            with self._lock:
+                sent, runtime.outbox = runtime.outbox, []
+                for delivery in sent:
+                    self._post(delivery)
+
+    def _deliver_mail(self, runtime: ComponentRuntime) -> None:
+        """A component's delivery thread: its mailbox, in order, until empty."""
+        while True:
+            with self._lock:
+                if not runtime.mailbox:
+                    runtime.worker = None
+                    return
+                delivery = runtime.mailbox.popleft()
+                self.queued[delivery.target] -= 1  # room in the mailbox again
+            try:
+                with self._quietly(runtime, delivery.kind):
+                    self._deliver(runtime, delivery)
+            except Exception:  # a delivery thread must go on
+                runtime.logger.exception("%s not delivered", delivery.kind)
+            finally:
+                with self._lock:
+                    self._done(delivery, dequeued=True)
 
     def _deliver(self, runtime: ComponentRuntime, delivery: _Delivery) -> None:
+        """One delivery, under the recipient's own deadline."""
         lifetime = self.config.lifecycle_timeout_ms
         if delivery.kind == "message":
             runtime.call(
                 "handle-message",
                 lifetime,
                 lambda e: e.component_lifecycle.handle_message(delivery.sender, delivery.payload),
+                delivery=True,
             )
-        elif delivery.kind == "callback":
+            return
+        if delivery.kind == "callback":
             assert delivery.result is not None
             result = delivery.result
             runtime.call(
                 "handle-callback",
                 lifetime,
                 lambda e: e.component_lifecycle.handle_callback(delivery.request_id, result),
+                delivery=True,
             )
-        else:
+            return
+        with self._lock:
             if delivery.request_id not in self.requests:
                 return  # cancelled
-            remaining = int((delivery.deadline - time.monotonic()) * 1000)
-            if remaining <= 0:
-                self._answer(delivery, Err("timeout-exceeded: the request timed out"))
-                return
-            context = types.ExecutionContext(request_id=delivery.request_id, timeout_ms=remaining)
-            try:
-                output = runtime.call(
-                    "execute",
-                    remaining,
-                    lambda e: e.component_lifecycle.execute(delivery.payload, context),
-                )
-            except Err as refused:
-                self._answer(delivery, Err(_describe_case(refused.value)))
-            except ComponentTrapped as trapped:
-                self._answer(delivery, Err(f"{delivery.target} trapped: {trapped.reason}"))
-            else:
-                self._answer(delivery, Ok(output))
+        remaining = int((delivery.deadline - time.monotonic()) * 1000)
+
+        def execute(exports: world.Exports) -> bytes:
+            context = types.ExecutionContext(delivery.request_id, runtime.remaining_ms())
+            return exports.component_lifecycle.execute(delivery.payload, context)
+
+        answer: Ok[bytes] | Err[str]
+        try:
+            output = runtime.call(
+                "execute", max(remaining, 1), execute, delivery=True, until=delivery.deadline
+            )
+        except Err as refused:
+            answer = Err(_describe_case(refused.value))
+        except ComponentTrapped as trapped:
+            answer = Err(f"{delivery.target} trapped: {trapped.reason}")
+        except ComponentBusy:
+            answer = Err("timeout-exceeded: the request timed out")
+        except ComponentFailed as failed:
+            answer = Err(str(failed))
+        else:
+            answer = Ok(output)
+        with self._lock:
+            self._answer(delivery, answer)
 
     @contextmanager
     def _quietly(self, runtime: ComponentRuntime, kind: str) -> Iterator[None]:
@@ -602,7 +811,7 @@ class AirssysHost:
             yield
         except Err as refused:
             runtime.logger.warning("%s refused: %s", kind, _describe_case(refused.value))
-        except (ComponentTrapped, ComponentFailed) as error:
+        except (ComponentTrapped, ComponentFailed, ComponentBusy) as error:
             runtime.logger.warning("%s not delivered: %s", kind, error)
 
 
