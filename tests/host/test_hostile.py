@@ -327,3 +327,26 @@ def test_components_run_side_by_side(
     assert calls > 10 and len(trapped) == 1
     assert host.component("worker").restarts == 0
     still_working(host, "looper", "worker")
+
+
+# ---------------------------------------------------------------- manifests
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[capabilities.filesystem]\nread = " + "[" * 500 + "]" * 500,
+        "[capabilities.filesystem]\nread = " + "[" * 400 + '"/x"' + "]" * 400,
+        '[capabilities.filesystem]\nread = ["/' + "{" * 2000 + "a" + "}" * 2000 + '"]',
+    ],
+    ids=["toml", "message", "braces"],
+)
+def test_a_deeply_nested_manifest_is_a_load_error(
+    host: AirssysHost, components: Path, tmp_path: Path, body: str
+) -> None:
+    """These raised RecursionError through `AirssysHost.load`."""
+    with pytest.raises(LoadError) as refused:
+        host.load(build_hostile(PLAIN, components), manifest(tmp_path, "attacker", body + "\n"))
+    assert "attacker.toml" in str(refused.value)
+    report, _ = host.inspect(build_hostile(PLAIN, components), tmp_path / "attacker.toml")
+    assert not report.ok
