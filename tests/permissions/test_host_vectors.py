@@ -221,6 +221,10 @@ def test_host_vector_72_whitespace_and_control_characters(host: str) -> None:
         ("Example.COM.", "example.com"),
         ("ＡＰＩ.example.com", "api.example.com"),
         ("example。com", "example.com"),
+        ("api.example.com。", "api.example.com"),  # a trailing ideographic full stop
+        ("api.example.com．", "api.example.com"),  # full-width
+        ("api.example.com｡", "api.example.com"),  # half-width ideographic
+        ("bücher.example。", "xn--bcher-kva.example"),
         ("[::ffff:10.0.0.1]", "10.0.0.1"),
         ("2001:DB8::1", "2001:db8::1"),
         ("xn--fa-hia.de", "xn--fa-hia.de"),
@@ -235,6 +239,12 @@ def test_canonical_hosts(text: str, canonical: str) -> None:
     "text",
     [
         "example.com..",
+        "api.example.com.。",  # two trailing dots, however written
+        "１２７．０．０．１",  # full-width digits and dots: not a canonical IP literal
+        "127。0。0。1",
+        "１２７.0.0.1",
+        "8.8.8.８",
+        "example.１２３",
         "-a.com",
         "a-.com",
         "a_b.com",
@@ -420,3 +430,19 @@ def test_network_cache_does_not_confuse_bool_and_int_ports() -> None:
     validator = net({"action": "outbound", "host": "a.example.com"})
     assert validator.check_network("a.example.com", 1) == "a.example.com"
     denied(lambda: validator.check_network("a.example.com", True))
+
+
+def test_host_names_written_with_ideographic_dots_and_full_width_digits() -> None:
+    """Issue 22, item 6: the trailing `。` was denied as an empty label; full-width
+    IP literals were accepted although only canonical ones may be."""
+    assert WILD.check_network("api.example.com。", 443) == "api.example.com"
+    assert (
+        net({"action": "outbound", "host": "api.example.com。"}).check_network(
+            "api.example.com", 443
+        )
+        == "api.example.com"
+    )
+    literal = net({"action": "outbound", "host": "93.184.216.34"})
+    denial = denied(lambda: literal.check_network("９３．１８４．２１６．３４", 443))
+    assert "canonical IP" in denial.reason
+    assert "host" in load_error("９３．１８４．２１６．３４")

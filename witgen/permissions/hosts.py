@@ -10,14 +10,16 @@ the rule below).
 Raises: `InvalidHost` for a request no grant can allow, `ValueError` (with the
 load-error message) for a bad pattern.
 
-The rules (design/permissions.md, "Hosts"): lower case, one trailing dot
-stripped, Unicode names to their IDNA A-label (UTS 46 mapping, so `faß.de` is
-`xn--fa-hia.de` and never `fass.de`; plain ASCII takes a fast path), IP
-literals through `ipaddress` with IPv4-mapped IPv6 folded to IPv4.  Only
-canonical IP literals are accepted: `127.1`, `0x7f.1`, `2130706433` and
-`010.0.0.1` are invalid, as is any name whose last label is a number, and an
-IPv6 zone (`%eth0`).  A wildcard is only a whole leftmost label: `*.example.com`
-matches proper subdomains at any depth, never `example.com` itself (D3) and
+The rules (design/permissions.md, "Hosts"): lower case, Unicode names
+mapped by UTS 46 (so an ideographic full stop `。` is a dot), then one
+trailing dot stripped, then the IDNA A-label (so `faß.de` is `xn--fa-hia.de`
+and never `fass.de`; plain ASCII takes a fast path), IP literals through
+`ipaddress` with IPv4-mapped IPv6 folded to IPv4.  Only canonical IP literals
+are accepted, written in ASCII: `127.1`, `0x7f.1`, `2130706433`, `010.0.0.1`
+and `１２７．０．０．１` (full-width digits, ideographic dots) are invalid, as is
+any name whose last label is a number, and an IPv6 zone (`%eth0`).  A
+wildcard is only a whole leftmost label: `*.example.com` matches proper
+subdomains at any depth, never `example.com` itself (D3) and
 never `evilexample.com`.  A lone `*` grants every host (with a warning).
 Ports are strict digits 1-65535, no leading zeros.  URLs with user
 information, backslashes, whitespace or control characters are invalid.
@@ -163,23 +165,31 @@ def _canonical_slowly(text: str) -> Host:
     if ":" in text:
         return Host("ip", _ipv6(text))
     host = text.lower()
-    if host.endswith("."):
-        host = host[:-1]
-    if not host.isascii():
-        try:
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except (idna.IDNAError, UnicodeError) as error:
-            raise InvalidHost(f"not a valid international domain name: {error}") from None
-    return _ascii_host(host)
+    written_in_ascii = host.isascii()
+    try:
+        if not written_in_ascii:
+            host = idna.uts46_remap(host, std3_rules=True, transitional=False)
+        if host.endswith("."):
+            host = host[:-1]
+        if not host.isascii():
+            host = idna.encode(host).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as error:
+        raise InvalidHost(f"not a valid international domain name: {error}") from None
+    return _ascii_host(host, written_in_ascii=written_in_ascii)
 
 
-def _ascii_host(host: str) -> Host:
+def _ascii_host(host: str, *, written_in_ascii: bool = True) -> Host:
     if not host:
         raise InvalidHost("the host is empty")
     if len(host) > MAX_HOST:
         raise InvalidHost(f"the host is longer than {MAX_HOST} characters")
     labels = host.split(".")
     if _NUMERIC_LABEL.fullmatch(labels[-1]) is not None:
+        if not written_in_ascii:
+            raise InvalidHost(
+                "not a canonical IP address (write an IP address in ASCII digits and "
+                "dots, such as 10.0.0.1)"
+            )
         try:
             address = ipaddress.IPv4Address(host)
         except ValueError:
