@@ -12,9 +12,17 @@ from pathlib import Path
 
 import pytest
 from support.components import find_wasm_tools
-from support.hostile import HostileShape, Op, build_hostile, send_operation
+from support.hostile import HostileShape, Op, build_hostile, operation, send_operation
 
-from witgen.host.airssys import AirssysHost, ComponentTrapped, HostConfig, LoadError
+from witgen.host.airssys import (
+    MAX_VALUE_LIMIT,
+    AirssysHost,
+    ComponentBusy,
+    ComponentTrapped,
+    HostConfig,
+    LoadError,
+    ValueTooLarge,
+)
 
 if find_wasm_tools() is None:
     pytest.skip("wasm-tools is not installed", allow_module_level=True)
@@ -266,8 +274,6 @@ def test_a_slow_recipient_delays_neither_the_sender_nor_anyone_else(
 def test_a_caller_of_a_busy_recipient_waits_only_within_its_own_deadline(
     slow_host: AirssysHost, components: Path, tmp_path: Path
 ) -> None:
-    from witgen.host.airssys import ComponentBusy
-
     host = slow_host
     start(host, components, tmp_path, "sender", body=messaging("slow"))
     start(host, components, tmp_path, "slow")
@@ -350,3 +356,64 @@ def test_a_deeply_nested_manifest_is_a_load_error(
     assert "attacker.toml" in str(refused.value)
     report, _ = host.inspect(build_hostile(PLAIN, components), tmp_path / "attacker.toml")
     assert not report.ok
+
+
+# ---------------------------------------------------------------- large values
+
+
+def test_a_result_over_the_value_limit_is_refused_and_the_component_keeps_its_state(
+    host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    start(host, components, tmp_path, "sender", body=messaging("big"))
+    start(host, components, tmp_path, "big")
+    assert send(host, "sender", "big", b"k") == b"ok"
+    assert host.wait_idle(30)
+    with pytest.raises(ValueTooLarge, match=r"its result is 2000000 bytes; .* limit is 1048576"):
+        host.execute("big", operation(Op.BIG, 2_000_000))
+    runtime = host.component("big")
+    assert runtime.restarts == 0 and runtime.state == "ready"
+    assert host.execute("big", Op.RECEIVED) == b"k"  # its state is intact
+    assert len(host.execute("big", operation(Op.BIG, 1 << 20))) == 1 << 20  # at the limit
+
+
+def test_a_result_larger_than_wasmtime_lets_cross_is_not_a_trap(
+    host: AirssysHost, components: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A valid 200 MiB result trapped with wasmtime's "fuel allocated for
+    hostcalls has been exhausted" and marked the component trapped.  wasmtime
+    still refuses it (and leaves the store unusable): the host says why,
+    starts the component again and does not count it as a trap."""
+    start(host, components, tmp_path, "big", body='[limits]\nmemory = "256MiB"\n')
+    start(host, components, tmp_path, "bystander")
+    with pytest.raises(ValueTooLarge, match="larger than wasmtime lets cross"):
+        host.execute("big", operation(Op.BIG, 200 * MiB))
+    runtime = host.component("big")
+    assert runtime.restarts == 0 and runtime.state == "ready"
+    assert not [r for r in caplog.records if "trapped" in r.getMessage()]
+    still_working(host, "big", "bystander")
+
+
+def test_an_operation_over_the_value_limit_never_reaches_the_component(
+    host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    start(host, components, tmp_path, "big")
+    with pytest.raises(ValueTooLarge, match="the operation is 1048577 bytes"):
+        host.execute("big", Op.ECHO + bytes(1 << 20))
+    assert host.component("big").restarts == 0
+    still_working(host, "big")
+
+
+def test_the_value_limit_is_configurable_up_to_what_wasmtime_lets_cross(
+    components: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="value_limit must be from 1 to 2796201"):
+        HostConfig(value_limit=MAX_VALUE_LIMIT + 1)
+    config = HostConfig(cache_dir=tmp_path / "compiled", value_limit=MAX_VALUE_LIMIT)
+    with AirssysHost(config) as host:
+        start(host, components, tmp_path, "big")
+        assert len(host.execute("big", operation(Op.BIG, MAX_VALUE_LIMIT))) == MAX_VALUE_LIMIT
+    config = HostConfig(cache_dir=tmp_path / "compiled", value_limit=100)
+    with AirssysHost(config) as host:
+        start(host, components, tmp_path, "big")
+        with pytest.raises(ValueTooLarge, match="its result is 101 bytes"):
+            host.execute("big", operation(Op.BIG, 101))

@@ -9,8 +9,8 @@ requests between components.  Raises `LoadError` for a component that fails a
 check, `ComponentFailed` for a call to a component that trapped and could not
 be restarted, `ComponentTrapped` for the call that trapped, `ComponentBusy`
 for a call whose deadline passed while the component was still handling a
-delivery, `Err` for the error case a component returns, and `KeyError` for an
-unknown component.
+delivery, `ValueTooLarge` for a value over the host's value limit, `Err` for
+the error case a component returns, and `KeyError` for an unknown component.
 
 Isolation: one store per instance (a trap poisons a whole store in wasmtime
 50), the memory the manifest asks for (never more than the host allows), a
@@ -20,6 +20,21 @@ and WASI with nothing granted.  A component that traps is marked failed, its
 store replaced and, if it had been initialised, initialised again with the
 same configuration, up to `restart_limit` times; other components never
 notice.
+
+Values crossing the boundary are bounded by `value_limit` (1 MiB by default,
+at most `MAX_VALUE_LIMIT`): `execute`'s operation and result, messages and
+requests (never more than `message_size_limit` either) and what the host
+services hand a component (a file read, an HTTP response body, a process's
+output).  Each byte crossing costs the host about 80 bytes while it crosses
+(wasmtime-py 50's C API carries a `list<u8>` as one 32-byte value per byte,
+and wasmtime itself 48 more), and wasmtime refuses to lift more than 128 MiB
+of such values from a component (its "hostcall fuel", which its C API cannot
+change): `execute`'s `list<u8>` over 2,796,201 bytes (`MAX_VALUE_LIMIT`).  A
+value over the limit is `ValueTooLarge` and the component is not marked
+trapped: an operation is refused before the call, a result after it (the
+component keeps its state); a result over wasmtime's own bound leaves the
+store unusable (wasmtime poisons it), so the host replaces it and initialises
+the component again, as after a trap but without counting it as one.
 
 A component that imports an item the bindings mark `@deprecated` loads, with
 one warning on its logger per item (`Report.warnings()`), however often it is
@@ -56,7 +71,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -80,7 +95,7 @@ from witgen.host.isolation import (
 )
 from witgen.host.loader import Report, check_component
 from witgen.host.memory import MemoryBudget
-from witgen.host.services.filesystem import FilesystemService
+from witgen.host.services.filesystem import DEFAULT_MAX_READ_BYTES, FilesystemService
 from witgen.host.services.host_services import HostServices, Undeliverable
 from witgen.host.services.network import NetworkLimits, NetworkService
 from witgen.host.services.process import ProcessLimits, ProcessService
@@ -98,6 +113,12 @@ from witgen.runtime.wit import Err, Ok
 
 T = TypeVar("T")
 MiB = 1 << 20
+
+# The longest `list<u8>` wasmtime 50 lifts out of a component as `execute`
+# returns it: 128 MiB of hostcall fuel at 48 bytes per value, one value per
+# byte and one for the `result` around the list (measured: one byte more fails).
+MAX_VALUE_LIMIT = (128 * MiB) // 48 - 1
+_FUEL_EXHAUSTED = "fuel allocated for hostcalls has been exhausted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +138,18 @@ class HostConfig:
     lifecycle_timeout_ms: int = 10_000  # metadata, init, health, shutdown, handle-*
     mailbox_limit: int = 1024  # messages and requests queued for one component
     message_size_limit: int = 1 * MiB
+    value_limit: int = 1 * MiB  # bytes of one value crossing the boundary
     restart_limit: int = 3  # re-initialisations of a component that trapped
     packages: tuple[ProvidedPackage, ...] = AIRSSYS_PACKAGES
     network: NetworkLimits = field(default_factory=NetworkLimits)
     process: ProcessLimits = field(default_factory=ProcessLimits)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.value_limit <= MAX_VALUE_LIMIT:
+            raise ValueError(
+                f"value_limit must be from 1 to {MAX_VALUE_LIMIT} bytes (the longest "
+                f"list<u8> wasmtime lifts), not {self.value_limit}"
+            )
 
 
 class LoadError(Exception):
@@ -144,6 +173,16 @@ class ComponentTrapped(Exception):
 
 class ComponentFailed(Exception):
     """A call to a component that trapped and may not be restarted."""
+
+
+class ValueTooLarge(Exception):
+    """A value crossing the boundary was over the host's value limit; the
+    component is not marked trapped (see the module docstring)."""
+
+    def __init__(self, component: str, call: str, detail: str) -> None:
+        super().__init__(f"component `{component}`: {call}: {detail}")
+        self.component = component
+        self.call = call
 
 
 class ComponentBusy(Exception):
@@ -206,16 +245,28 @@ class ComponentRuntime:
         self.timeout_ms = min(
             manifest.limits.timeout_ms or config.call_timeout_ms, config.max_call_timeout_ms
         )
+        value = config.value_limit
         self.filesystem = (
-            FilesystemService(name, self.validator, fs_root)
+            FilesystemService(
+                name,
+                self.validator,
+                fs_root,
+                max_read_bytes=min(DEFAULT_MAX_READ_BYTES, value),
+            )
             if fs_root is not None
             else NoFilesystem()
         )
         self.storage = StorageService(
             name, self.validator, host.storage, self.validator.new_storage_quota()
         )
-        self.process = ProcessService(name, self.validator, self.env, config.process)
-        self.network = NetworkService(name, self.validator, config.network)
+        process = replace(
+            config.process, max_output_bytes=min(config.process.max_output_bytes, value)
+        )
+        self.process = ProcessService(name, self.validator, self.env, process)
+        network = replace(
+            config.network, max_response_body=min(config.network.max_response_body, value)
+        )
+        self.network = NetworkService(name, self.validator, network)
         self.host_services = HostServices(
             name, self.validator, host, self.logger, lambda: self.deadline
         )
@@ -336,6 +387,15 @@ class ComponentRuntime:
             self._trapped(what, f"it returned a value its type does not admit: {error}")
             raise ComponentTrapped(self.name, what, str(error)) from error
         except Exception as error:
+            if _FUEL_EXHAUSTED in str(error):
+                self._trapped(what, "a value too large to cross", counted=False)
+                raise ValueTooLarge(
+                    self.name,
+                    what,
+                    f"a value crossing the boundary was larger than wasmtime lets cross "
+                    f"(a list<u8> of at most {MAX_VALUE_LIMIT} bytes); the component was "
+                    "started again (its state is lost: wasmtime left the store unusable)",
+                ) from None
             timed_out = time.monotonic() >= (self.deadline or 0) or "interrupt" in str(error)
             reason = f"it ran past its {allowed_ms} ms deadline" if timed_out else _reason(error)
             self._trapped(what, reason)
@@ -346,12 +406,18 @@ class ComponentRuntime:
                 with contextlib.suppress(WasmtimeError):
                     self.store.set_epoch_deadline(FOREVER)
 
-    def _trapped(self, what: str, reason: str) -> None:
-        self.logger.error("%s trapped: %s", what, reason, extra={"component": self.name})
-        if self.restarts >= self.host.config.restart_limit:
-            self.state = "failed"
-            return
-        self.restarts += 1
+    def _trapped(self, what: str, reason: str, *, counted: bool = True) -> None:
+        """A new store and instance after a trap, initialised again; one of the
+        `restart_limit` restarts unless not `counted` (the store was lost for a
+        value too large, not for a fault of the component's)."""
+        if counted:
+            self.logger.error("%s trapped: %s", what, reason, extra={"component": self.name})
+            if self.restarts >= self.host.config.restart_limit:
+                self.state = "failed"
+                return
+            self.restarts += 1
+        else:
+            self.logger.warning("%s: %s; starting it again", what, reason)
         try:
             self._instantiate()
             if self.init_config is not None:
@@ -360,7 +426,8 @@ class ComponentRuntime:
                 self.exports.component_lifecycle.init(self.init_config)
                 self.store.set_epoch_deadline(FOREVER)
                 self.state = "ready"
-            self.logger.warning("restarted after a trap (%d)", self.restarts)
+            if counted:
+                self.logger.warning("restarted after a trap (%d)", self.restarts)
         except Exception as error:  # noqa: BLE001 (whatever stops a restart fails the component)
             self.logger.error("restart failed: %s", _reason(error))
             self.state = "failed"
@@ -576,12 +643,22 @@ class AirssysHost:
         runtime = self.components[name]
         timeout = min(timeout_ms or runtime.timeout_ms, self.config.max_call_timeout_ms)
         request_id = f"call-{next(self._ids)}"
+        self._check_value(name, "the operation", operation)
 
         def call(exports: world.Exports) -> bytes:
             context = types.ExecutionContext(request_id, runtime.remaining_ms())
             return exports.component_lifecycle.execute(operation, context)
 
-        return runtime.call("execute", timeout, call)
+        result = runtime.call("execute", timeout, call)
+        self._check_value(name, "its result", result)
+        return result
+
+    def _check_value(self, name: str, what: str, value: bytes) -> None:
+        limit = self.config.value_limit
+        if len(value) > limit:
+            raise ValueTooLarge(
+                name, "execute", f"{what} is {len(value)} bytes; the host's value limit is {limit}"
+            )
 
     def health(self, name: str) -> types.HealthStatus:
         runtime = self.components[name]
@@ -656,7 +733,7 @@ class AirssysHost:
     def _admit(self, target: str, payload: bytes) -> None:
         if target not in self.components:
             raise Undeliverable(types.MessagingError_ComponentNotFound(target))
-        if len(payload) > self.config.message_size_limit:
+        if len(payload) > min(self.config.message_size_limit, self.config.value_limit):
             raise Undeliverable(types.MessagingError_MessageTooLarge())
         if self.queued.get(target, 0) >= self.config.mailbox_limit:
             raise Undeliverable(
@@ -790,6 +867,9 @@ class AirssysHost:
             output = runtime.call(
                 "execute", max(remaining, 1), execute, delivery=True, until=delivery.deadline
             )
+            self._check_value(delivery.target, "its result", output)
+        except ValueTooLarge as error:
+            answer = Err(f"value-too-large: {error}")
         except Err as refused:
             answer = Err(_describe_case(refused.value))
         except ComponentTrapped as trapped:
@@ -811,7 +891,7 @@ class AirssysHost:
             yield
         except Err as refused:
             runtime.logger.warning("%s refused: %s", kind, _describe_case(refused.value))
-        except (ComponentTrapped, ComponentFailed, ComponentBusy) as error:
+        except (ComponentTrapped, ComponentFailed, ComponentBusy, ValueTooLarge) as error:
             runtime.logger.warning("%s not delivered: %s", kind, error)
 
 
