@@ -37,8 +37,9 @@ Operations (`execute`'s first byte; the rest is the argument):
 * `T` table fill: grows the main table until refused, then `table.fill`s all
   of it, forever.
 * `m` memory: grows every memory (the main one, the extra ones and those of
-  the extra instances) by 16 pages until each is refused; the result is the
-  pages gained in all, as a little-endian i32.
+  the extra instances) by 16 pages until each is refused, and writes to every
+  page it gained (so that the host really holds it); the result is the pages
+  gained in all, as a little-endian i32.
 * `b` big: the result is N zero bytes, N the little-endian u32 after `b`.
 * `s` send: `send-message(target, message)`: after `s`, the message's length
   (one byte), the message, and the rest is the target (`send_operation`); the
@@ -231,6 +232,7 @@ _EXTRA = """
         (br_if $done (i32.eq (memory.grow (i32.const 16)) (i32.const -1)))
         (local.set $n (i32.add (local.get $n) (i32.const 16)))
         (br $again)))
+      (memory.fill (i32.const 0) (i32.const 1) (i32.shl (memory.size) (i32.const 16)))
       (local.get $n)))
 """
 
@@ -243,11 +245,14 @@ _SPIN = """
 
 
 def _grow_all(memory: str) -> str:
+    """Grow `memory` until refused, then write to all of it past the static data."""
     return f"""
       (block $done{memory} (loop $again{memory}
         (br_if $done{memory} (i32.eq (memory.grow {memory} (i32.const 16)) (i32.const -1)))
         (local.set $n (i32.add (local.get $n) (i32.const 16)))
-        (br $again{memory})))"""
+        (br $again{memory})))
+      (memory.fill {memory} (i32.const 8192) (i32.const 1)
+        (i32.sub (i32.shl (memory.size {memory}) (i32.const 16)) (i32.const 8192)))"""
 
 
 def _main(shape: HostileShape) -> str:
