@@ -306,6 +306,23 @@ def test_messages_arrive_in_order_and_the_mailbox_is_bounded(
         assert host.execute("recipient", Op.RECEIVED) == b"abcf"
 
 
+def test_a_caller_calling_again_and_again_never_starves_the_mail(
+    host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    """Callers go before waiting deliveries, but a delivery that waited through
+    a call goes next: polling a component lets its mail in."""
+    start(host, components, tmp_path, "sender", body=messaging("polled"))
+    start(host, components, tmp_path, "polled")
+    for letter in b"abc":
+        assert send(host, "sender", "polled", bytes([letter])) == b"ok"
+    seen = b""
+    for _ in range(10_000):
+        seen = host.execute("polled", Op.RECEIVED)
+        if seen == b"abc":
+            break
+    assert seen == b"abc"
+
+
 def test_components_run_side_by_side(
     host: AirssysHost, components: Path, tmp_path: Path
 ) -> None:

@@ -56,8 +56,10 @@ its result, its timeout or its cancellation reaches the sender's
 
 A call from the host's caller (`init`, `execute`, `health`, `shutdown`) to a
 component that is handling a delivery waits for it, within the call's own
-deadline (`ComponentBusy` past it); callers go before deliveries still
-waiting.
+deadline (`ComponentBusy` past it).  Callers go before waiting deliveries,
+except that a delivery that waited through a caller's call goes next: a
+caller waits at most for what is running and one delivery, and mail is never
+starved by a caller calling again and again.
 """
 
 from __future__ import annotations
@@ -226,10 +228,13 @@ class ComponentRuntime:
         self.init_config: types.ComponentConfig | None = None
         self.metadata: types.ComponentMetadata | None = None
         self.deadline: float | None = None  # the running call's (time.monotonic())
-        # Whose turn it is: one call at a time, callers before deliveries.
+        # Whose turn it is: one call at a time (see the module docstring).
         self._turn = threading.Condition()
         self._owner: int | None = None  # the thread in a call
+        self._owner_delivers = False  # whether that call is a delivery
         self._callers = 0  # callers waiting for their turn
+        self._deliveries = 0  # deliveries waiting for theirs
+        self._delivery_next = False  # a delivery waited through a caller's call
         # What the running call sent, released to the targets when it returns.
         self.outbox: list[_Delivery] = []
         self.mailbox: deque[_Delivery] = deque()  # the host's lock guards it
@@ -329,17 +334,20 @@ class ComponentRuntime:
 
     def _take_turn(self, deadline: float | None, what: str, timeout_ms: int) -> None:
         """Wait for the component to be free: a caller until `deadline`, a
-        delivery (`deadline` None) also behind every waiting caller."""
+        delivery (`deadline` None) as long as it takes (module docstring)."""
         me = threading.get_ident()
+        delivery = deadline is None
         with self._turn:
             if self._owner == me:
                 raise ComponentFailed(
                     f"component `{self.name}` is already in a call (no re-entry)"
                 )
-            if deadline is not None:
+            if delivery:
+                self._deliveries += 1
+            else:
                 self._callers += 1
             try:
-                while self._owner is not None or (deadline is None and self._callers):
+                while not self._my_turn(delivery):
                     if self.state in ("failed", "stopped"):
                         break
                     if deadline is None:
@@ -353,11 +361,22 @@ class ComponentRuntime:
                         )
                     self._turn.wait(left)
             finally:
-                if deadline is not None:
+                if delivery:
+                    self._deliveries -= 1
+                else:
                     self._callers -= 1
             if self.state in ("failed", "stopped"):
                 raise ComponentFailed(f"component `{self.name}` is {self.state}")
             self._owner = me
+            self._owner_delivers = delivery
+            if delivery:
+                self._delivery_next = False
+
+    def _my_turn(self, delivery: bool) -> bool:
+        if self._owner is not None:
+            return False
+        delivery_next = self._delivery_next and self._deliveries > 0
+        return delivery_next or not self._callers if delivery else not delivery_next
 
     def stop(self) -> None:
         """No call may start any more (a waiting one fails)."""
@@ -367,6 +386,8 @@ class ComponentRuntime:
 
     def _give_turn(self) -> None:
         with self._turn:
+            if not self._owner_delivers and self._deliveries:
+                self._delivery_next = True
             self._owner = None
             self._turn.notify_all()
 
