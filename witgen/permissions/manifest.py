@@ -62,6 +62,8 @@ from witgen.permissions.storage import NamespaceGrant, parse_namespace_grant, pa
 from witgen.permissions.versions import Requirement, parse_requirement, parse_version
 
 MAX_MANIFEST_BYTES = 1 << 20
+# Nested arrays and tables a message shows before `...` (TOML allows any depth).
+MAX_SHOWN_DEPTH = 8
 MAX_LIST = 1000
 MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000  # a day
 
@@ -186,6 +188,11 @@ def parse_manifest(text: str, file: str = "Component.toml") -> Manifest:
     """Check manifest `text`; `file` names it in problems."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise ManifestError(
+            (Problem(file, None, None, "invalid TOML: arrays or inline tables nest too deeply"),)
+        ) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         line = column = None
@@ -212,8 +219,11 @@ def key_path(parent: str, name: str) -> str:
     return f"{parent}.{part}" if parent else part
 
 
-def toml_value(value: object, limit: int = 80) -> str:
-    """A value as TOML text, for messages (long values are shortened)."""
+def toml_value(value: object, limit: int = 80, depth: int = 0) -> str:
+    """A value as TOML text, for messages (long values are shortened, and
+    arrays or tables nested deeper than `MAX_SHOWN_DEPTH` are shown as `...`)."""
+    if isinstance(value, list | dict) and depth >= MAX_SHOWN_DEPTH:
+        return "[...]" if isinstance(value, list) else "{...}"
     if isinstance(value, str):
         text = quote(value)
     elif isinstance(value, bool):
@@ -223,9 +233,11 @@ def toml_value(value: object, limit: int = 80) -> str:
     elif isinstance(value, datetime.date | datetime.time):
         text = value.isoformat()
     elif isinstance(value, list):
-        text = "[" + ", ".join(toml_value(item, limit) for item in value) + "]"
+        text = "[" + ", ".join(toml_value(item, limit, depth + 1) for item in value) + "]"
     elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{key_path('', k)} = {toml_value(v)}" for k, v in value.items())
+        text = "{" + ", ".join(
+            f"{key_path('', k)} = {toml_value(v, limit, depth + 1)}" for k, v in value.items()
+        )
         text += "}"
     else:
         text = repr(value)
