@@ -8,8 +8,8 @@ import pytest
 
 from witgen.permissions import (
     ManifestError,
+    ManifestProblem,
     PermissionValidator,
-    Problem,
     load_manifest,
     parse_manifest,
 )
@@ -58,7 +58,7 @@ max-size = "100MB"
 """
 
 
-def problems(text: str) -> list[Problem]:
+def problems(text: str) -> list[ManifestProblem]:
     with pytest.raises(ManifestError) as caught:
         parse_manifest(text, "Component.toml")
     return list(caught.value.problems)

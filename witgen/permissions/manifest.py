@@ -3,7 +3,7 @@
 In: the manifest's path (`load_manifest`) or text (`parse_manifest`).
 Out: a `Manifest` whose every pattern, host, namespace, size and version
 requirement is already checked and parsed, plus warnings.  Raises:
-`ManifestError` with every `Problem` found (file, key path, value, message).
+`ManifestError` with every `ManifestProblem` found (file, key path, value, message).
 
 The schema (every key not listed here is an error, never ignored):
 
@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from witgen.permissions.capabilities import FS_ACTIONS, NETWORK_ACTIONS, FsAction, NetworkAction
-from witgen.permissions.errors import ManifestError, Problem, quote
+from witgen.permissions.errors import ManifestError, ManifestProblem, quote
 from witgen.permissions.hosts import HostPattern, parse_host_pattern
 from witgen.permissions.paths import InvalidPath, PathPattern, normalize_path, parse_pattern
 from witgen.permissions.storage import NamespaceGrant, parse_namespace_grant, parse_size
@@ -77,7 +77,7 @@ _T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
-class ComponentInfo:
+class ComponentIdentity:
     """`[component]`: the id the grants belong to, and its versions."""
 
     name: str
@@ -150,7 +150,7 @@ class Manifest:
     """A checked Component.toml; `warnings` are problems that do not stop its use."""
 
     file: str
-    component: ComponentInfo
+    component: ComponentIdentity
     filesystem: FilesystemGrants = FilesystemGrants()
     network: tuple[NetworkGrant, ...] = ()
     storage: StorageGrants = StorageGrants()
@@ -158,7 +158,7 @@ class Manifest:
     messaging: tuple[str, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     limits: Limits = Limits()
-    warnings: tuple[Problem, ...] = field(default=())
+    warnings: tuple[ManifestProblem, ...] = field(default=())
 
 
 def load_manifest(path: str | os.PathLike[str]) -> Manifest:
@@ -169,17 +169,21 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
             data = stream.read(MAX_MANIFEST_BYTES + 1)
     except OSError as error:
         raise ManifestError(
-            (Problem(file, None, None, f"cannot read the manifest: {error.strerror}"),)
+            (ManifestProblem(file, None, None, f"cannot read the manifest: {error.strerror}"),)
         ) from None
     if len(data) > MAX_MANIFEST_BYTES:
         raise ManifestError(
-            (Problem(file, None, None, f"the manifest is larger than {MAX_MANIFEST_BYTES} bytes"),)
+            (
+                ManifestProblem(
+                    file, None, None, f"the manifest is larger than {MAX_MANIFEST_BYTES} bytes"
+                ),
+            )
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ManifestError(
-            (Problem(file, None, None, f"the manifest is not UTF-8 (byte {error.start})"),)
+            (ManifestProblem(file, None, None, f"the manifest is not UTF-8 (byte {error.start})"),)
         ) from None
     return parse_manifest(text, file)
 
@@ -191,7 +195,11 @@ def parse_manifest(text: str, file: str = "Component.toml") -> Manifest:
     except RecursionError:
         # tomllib parses nested arrays and inline tables recursively.
         raise ManifestError(
-            (Problem(file, None, None, "invalid TOML: arrays or inline tables nest too deeply"),)
+            (
+                ManifestProblem(
+                    file, None, None, "invalid TOML: arrays or inline tables nest too deeply"
+                ),
+            )
         ) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
@@ -204,7 +212,7 @@ def parse_manifest(text: str, file: str = "Component.toml") -> Manifest:
             line = text.count("\n") + 1
             message = message[: -len("(at end of document)")].rstrip()
         raise ManifestError(
-            (Problem(file, None, None, f"invalid TOML: {message}", line, column),)
+            (ManifestProblem(file, None, None, f"invalid TOML: {message}", line, column),)
         ) from None
     reader = _Reader(file)
     manifest = reader.manifest(data)
@@ -265,17 +273,17 @@ class _Reader:
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.problems: list[Problem] = []
-        self.warnings: list[Problem] = []
+        self.problems: list[ManifestProblem] = []
+        self.warnings: list[ManifestProblem] = []
 
     def problem(self, key: str, value: object, message: str) -> None:
-        self.problems.append(Problem(self.file, key, toml_value(value), message))
+        self.problems.append(ManifestProblem(self.file, key, toml_value(value), message))
 
     def missing(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.file, key, None, message))
+        self.problems.append(ManifestProblem(self.file, key, None, message))
 
     def warn(self, key: str, value: object, message: str) -> None:
-        self.warnings.append(Problem(self.file, key, toml_value(value), message))
+        self.warnings.append(ManifestProblem(self.file, key, toml_value(value), message))
 
     def table(self, value: object, key: str, known: tuple[str, ...]) -> dict[str, object] | None:
         if not isinstance(value, dict):
@@ -377,7 +385,7 @@ class _Reader:
                 timeout = None
         return Limits(memory, memory_text, timeout)
 
-    def component(self, value: object) -> ComponentInfo | None:
+    def component(self, value: object) -> ComponentIdentity | None:
         table = self.table(value, "component", ("name", "version", "api-version"))
         if table is None:
             return None
@@ -399,7 +407,7 @@ class _Reader:
                 api_version = None
         if name is None or version is None:
             return None
-        return ComponentInfo(name, version, api_version)
+        return ComponentIdentity(name, version, api_version)
 
     def required_string(self, table: dict[str, object], parent: str, name: str) -> str | None:
         key = f"{parent}.{name}"
