@@ -18,7 +18,8 @@ the component.  Out: a `GuestView`:
 
 Raises `WitError` with one diagnostic per place (and its location) that uses
 what componentize-py 0.25.1 cannot build: maps, fixed-size lists, resources a
-world defines itself, an exported resource without functions (its bindings are
+world defines itself (used or not: its build looks for the class in `wit_world`,
+which its bindings never define), an exported resource without functions (its bindings are
 not valid Python), and an exported resource whose module would hide another
 module.  A world that exports nothing gets an `app.py` with no class.
 
@@ -239,14 +240,16 @@ class ExportClassView:
     own functions (`WitWorld`), or an exported resource (its module)."""
 
     name: PythonName  # the class (and the protocol of `wit_world` it implements)
-    base: Name  # `exports.ComponentLifecycle`, `wit_world.WitWorld`, `counters.Counter`
+    # `exports.ComponentLifecycle`, `wit_world.WitWorld`, `counters.Counter`; None
+    # where componentize-py writes no protocol (see `_Planner._has_protocol`)
+    base: Name | None
     wit_name: str  # the interface, the world, or the resource's name
     docs: str
     methods: tuple[MethodView, ...]
     interface: str | None = None  # an exported resource's interface
 
     def imports(self) -> set[Import]:
-        used: set[Import] = {self.base.source}
+        used: set[Import] = set() if self.base is None else {self.base.source}
         for method in self.methods:
             for code in method.codes():
                 used.update(code.imports)
@@ -511,8 +514,8 @@ class _Planner:
     def _world_resource(self, typedef: ir.TypeDef) -> None:
         self._problem(
             f"world `{self.world_text}` defines resource `{typedef.name}`, which "
-            "componentize-py 0.25.1 does not support (its bindings use the class "
-            "but never define it), so no stub of it can build",
+            "componentize-py 0.25.1 does not support (its build looks for the class "
+            "in `wit_world`, which its bindings never define), so no stub of it can build",
             typedef.span,
         )
 
@@ -782,9 +785,26 @@ class _Planner:
                 found.append((type_id, typedef))
         return found
 
+    def _has_protocol(self, key: ir.WorldKey, interface: ir.Interface) -> bool:
+        """Whether componentize-py 0.25.1 writes a protocol class for an exported
+        interface: when it defines a record, variant, enum, flags or resource (an
+        alias defines nothing), or, for an interface of a package (not one written
+        inline in the world), when it has a function.  An inline interface's
+        functions are in no protocol (nor are its imported functions bound)."""
+        defines = any(
+            isinstance(
+                self.resolve.types[type_id].kind,
+                ir.RecordKind | ir.VariantKind | ir.EnumKind | ir.FlagsKind | ir.ResourceKind,
+            )
+            for _, type_id in interface.types
+        )
+        return defines or (not isinstance(key, str) and bool(interface.functions))
+
     def export_interface(
         self, key: ir.WorldKey, interface_id: ir.InterfaceId
-    ) -> tuple[ExportClassView, ResourceModuleView | None]:
+    ) -> tuple[ExportClassView | None, ResourceModuleView | None]:
+        """The class of an exported interface (None when it has no function and
+        componentize-py writes no protocol for it), and the module of its resources."""
         interface = self.resolve.interfaces[interface_id]
         wit_name = self.resolve.world_key_name(key)
         lifecycle = self._is_lifecycle(interface)
@@ -795,13 +815,16 @@ class _Planner:
         )
         module = self._module_of(interface_id)
         class_name = guest_type_name(self.modules[interface_id])
-        view = ExportClassView(
-            name=class_name,
-            base=EXPORTS.of(class_name),
-            wit_name=wit_name,
-            docs=(interface.docs or "").strip(),
-            methods=methods,
-        )
+        protocol = self._has_protocol(key, interface)
+        view: ExportClassView | None = None
+        if protocol or methods:
+            view = ExportClassView(
+                name=class_name,
+                base=EXPORTS.of(class_name) if protocol else None,
+                wit_name=wit_name,
+                docs=(interface.docs or "").strip(),
+                methods=methods,
+            )
         classes = []
         for type_id, typedef in self._resources(interface):
             classes.append(self.export_resource(interface, wit_name, module, type_id, typedef))
@@ -906,8 +929,11 @@ class _Planner:
         )
 
     def import_interface(self, key: ir.WorldKey, interface_id: ir.InterfaceId) -> ImportView | None:
+        """The wrappers of an imported interface's functions; None when it has none,
+        or when it is written inline in the world (componentize-py 0.25.1 binds no
+        function of an inline interface)."""
         interface = self.resolve.interfaces[interface_id]
-        if not interface.functions:
+        if not interface.functions or isinstance(key, str):
             return None
         wit_name = self.resolve.world_key_name(key)
         module = interface_module(self._module_of(interface_id), exported=False)
@@ -957,7 +983,8 @@ class _Planner:
                     world_functions.append(self.method(item.function, self.world_text))
                 case ir.InterfaceItem():
                     view, resources = self.export_interface(key, item.interface)
-                    exports.append(view)
+                    if view is not None:
+                        exports.append(view)
                     if resources is not None:
                         resource_modules.append(resources)
                 case ir.TypeItem():
