@@ -4,11 +4,11 @@ corpus (`../shared/conformance`) that componentize-py 0.25.1 writes bindings of.
 
 For each world: the stub generates, and every `.py` of it (`app.py`,
 `wit_imports.py`, the modules of exported resources) passes `mypy --strict`
-against componentize-py's own bindings of the world; or, where the world defines
-a resource itself (componentize-py's bindings then use the class without
-defining it, so no component of it can build), witgen refuses it with one
-located diagnostic per resource.  A world componentize-py refuses is skipped,
-with its reason.
+against componentize-py's own bindings of the world; or, where componentize-py
+cannot build the world (a resource the world defines itself, an exported
+interface with nothing in it), witgen refuses it with one located diagnostic per
+place, and the test checks componentize-py's side of it.  A world
+componentize-py refuses outright (no bindings) is skipped, with its reason.
 
 A case is resolved with its default features, and with all features when that
 fails (cases about `@unstable` gates need them); componentize-py gets the same.
@@ -127,6 +127,44 @@ def cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return tmp_path_factory.mktemp("witgen-guest-bindings")
 
 
+def _check_refusal(
+    error: WitError, bindings: Path, *, wit: Path, world: str, all_features: bool, tmp_path: Path
+) -> None:
+    """A refusal is located, and componentize-py could not build the world either:
+    a resource the world defines itself (its build looks for the class in
+    `wit_world`, which its bindings never define), or an exported interface with
+    nothing in it (its build fails, which a build of an empty app shows: it fails
+    before it runs any Python, in about 3 s)."""
+    assert error.diagnostics
+    init = (bindings / "wit_world" / "__init__.py").read_text()
+    empty_exports = False
+    for diagnostic in error.diagnostics:
+        assert diagnostic.span is not None, diagnostic.message
+        resource = re.search(r"defines resource `([a-z0-9-]+)`", diagnostic.message)
+        if resource is not None:
+            name = "".join(word.capitalize() for word in resource[1].split("-"))
+            assert f"class {name}" not in init
+        else:
+            assert "exported with no type and no function" in diagnostic.message
+            empty_exports = True
+    if empty_exports:
+        command = componentize_py_command()
+        assert command is not None
+        (tmp_path / "empty").mkdir()
+        (tmp_path / "empty" / "app.py").write_text("")
+        features = ["--all-features"] if all_features else []
+        app = ["-p", str(tmp_path / "empty"), "app", "-o", str(tmp_path / "x.wasm")]
+        built = subprocess.run(
+            [*command, *features, "-d", str(wit), "-w", world, "componentize", *app],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+        )
+        assert built.returncode != 0
+        assert "component index out of bounds" in built.stderr
+
+
 @pytest.mark.parametrize(("wit", "world", "all_features"), _worlds())
 def test_world_stub_passes_mypy_strict(
     wit: Path, world: str, all_features: bool, cache: Path, tmp_path: Path
@@ -138,17 +176,9 @@ def test_world_stub_passes_mypy_strict(
     try:
         files = generate_guest(wit, world, app, all_features=all_features)
     except WitError as error:
-        # only a resource the world defines itself: componentize-py's build looks
-        # for its class in `wit_world` (`module 'wit_world' has no attribute 'A'`),
-        # which its bindings never define
-        init = (bindings / "wit_world" / "__init__.py").read_text()
-        assert error.diagnostics
-        for diagnostic in error.diagnostics:
-            assert diagnostic.span is not None, diagnostic.message
-            found = re.search(r"defines resource `([a-z0-9-]+)`", diagnostic.message)
-            assert found is not None, diagnostic.message
-            name = "".join(word.capitalize() for word in found[1].split("-"))
-            assert f"class {name}" not in init
+        _check_refusal(
+            error, bindings, wit=wit, world=world, all_features=all_features, tmp_path=tmp_path
+        )
         return
     write_guest(app, files)
     sources = sorted(path.name for path in app.glob("*.py"))

@@ -17,11 +17,13 @@ the component.  Out: a `GuestView`:
   class per resource, whose static methods take the resource first.
 
 Raises `WitError` with one diagnostic per place (and its location) that uses
-what componentize-py 0.25.1 cannot build: maps, fixed-size lists, resources a
-world defines itself (used or not: its build looks for the class in `wit_world`,
-which its bindings never define), an exported resource without functions (its bindings are
-not valid Python), and an exported resource whose module would hide another
-module.  A world that exports nothing gets an `app.py` with no class.
+what componentize-py 0.25.1 cannot build: maps, fixed-size lists,
+`error-context` (its build panics), an exported interface with no type and no
+function (its build fails), resources a world defines itself (used or not: its
+build looks for the class in `wit_world`, which its bindings never define), an
+exported resource without functions (its bindings are not valid Python), and an
+exported resource whose module would hide another module.  A world that
+exports nothing gets an `app.py` with no class.
 
 Names (made in `witgen.codegen.names`) and annotations are exactly
 componentize-py 0.25's (`src/summary.rs`): interface modules
@@ -455,6 +457,8 @@ class _Planner:
     def annotation(self, ty: ir.Type, place: _Place) -> Code:
         """`ty` as componentize-py annotates it."""
         if not isinstance(ty, int):
+            if ty == "error-context":  # its bindings are an `int`; its build panics
+                self._unsupported(place, "`error-context`")
             return Code.of(_PRIMITIVE_ANNOTATIONS.get(ty, "int"))
         typedef = self.resolve.types[ty]
         kind = typedef.kind
@@ -816,6 +820,13 @@ class _Planner:
         module = self._module_of(interface_id)
         class_name = guest_type_name(self.modules[interface_id])
         protocol = self._has_protocol(key, interface)
+        if not interface.types and not interface.functions:
+            self._problem(
+                f"`{wit_name}`: exported with no type and no function, which "
+                "componentize-py 0.25.1 does not support (its build fails: `unknown "
+                "component: component index out of bounds`), so no stub of it can build",
+                interface.span,
+            )
         view: ExportClassView | None = None
         if protocol or methods:
             view = ExportClassView(
