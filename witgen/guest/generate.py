@@ -236,7 +236,9 @@ def _method_docs(method: MethodView) -> str:
     parts = [f"`{method.wit_name}`. {_BODY_NOTES[method.body]}"]
     if method.docs:
         parts.append(method.docs)
-    if method.error is not None:
+    if method.error is not None and str(method.error) == "None":
+        parts.append("Raise `Err(None)` for the error case.")
+    elif method.error is not None:
         parts.append(f"Raise `Err(value)`, `value` a `{method.error}`, for the error case.")
     return "\n\n".join(parts)
 
@@ -256,7 +258,9 @@ def _import_resource_docs(resource: ImportResourceView) -> str:
 
 def _import_function_docs(function: ImportFunctionView) -> str:
     parts = [function.docs] if function.docs else []
-    if function.error is not None:
+    if function.error is not None and str(function.error) == "None":
+        parts.append("Returns `Err(None)` for the error case.")
+    elif function.error is not None:
         parts.append(f"Returns `Err(error)`, `error` a `{function.error}`, for the error case.")
     return "\n\n".join(parts)
 
