@@ -293,24 +293,6 @@ class _Raised(threading.local):
 _raised = _Raised()
 
 
-def _catch(context: Any, run: Callable[[StoreContext], None]) -> int:
-    """wasmtime-py's `catch_exceptions`, with the exception kept per thread."""
-    store = StoreContext(context)
-    failure: WasmtimeError | None = None
-    try:
-        run(store)
-    except WasmtimeError as error:
-        failure = error
-    except Exception as error:  # noqa: BLE001 (re-raised from the call into wasm)
-        _raised.error = error
-        failure = WasmtimeError("python exception")
-    finally:
-        store._invalidate()
-    if failure is None:
-        return 0
-    return ctypes.cast(failure._consume(), ctypes.c_void_p).value or 0
-
-
 def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
     data: int | None,
     context: Any,
@@ -320,20 +302,26 @@ def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
     results: Any,
     nresults: int,
 ) -> int:
-    signature, implementation = _HOST_FUNCTIONS[data or 0]
+    """Run one host function (`data` says which), as wasmtime-py's
+    `catch_exceptions` does, with the exception kept per thread.
 
-    # wasmtime owns `args` and `results` and frees both after this returns
-    # (on failure too), so nothing here deletes them.
-    def run(store: Any) -> None:
+    wasmtime owns `args` and `results` and frees both after this returns (on
+    failure too), so nothing here deletes them.
+    """
+    signature, implementation = _HOST_FUNCTIONS[data or 0]
+    store = StoreContext(context)
+    failure: WasmtimeError | None = None
+    try:
         cx = Context(store, None)
         values = []
-        for index, codec in enumerate(signature.param_codecs):
-            try:
+        index = 0
+        try:
+            for codec in signature.param_codecs:
                 values.append(codec.lift(args[index], cx))
-            except Invalid as problem:
-                raise signature.error(
-                    problem, f"argument `{signature.param_names[index]}`"
-                ) from None
+                index += 1
+        except Invalid as problem:
+            place = f"argument `{signature.param_names[index]}`"
+            raise signature.error(problem, place) from None
         error: Err[Any] | None = None
         try:
             value = implementation(*values)
@@ -344,10 +332,18 @@ def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
         if signature.result is None:
             if value is not None:
                 raise TypeError(f"{signature.name} has no result, but its host returned {value!r}")
-            return
-        signature.lower_result(value, results[0], cx, error)
-
-    return _catch(context, run)
+        else:
+            signature.lower_result(value, results[0], cx, error)
+    except WasmtimeError as raised_error:
+        failure = raised_error
+    except Exception as raised_error:  # noqa: BLE001 (re-raised from the call into wasm)
+        _raised.error = raised_error
+        failure = WasmtimeError("python exception")
+    finally:
+        store._invalidate()
+    if failure is None:
+        return 0
+    return ctypes.cast(failure._consume(), ctypes.c_void_p).value or 0
 
 
 def _forget_host_function(data: int | None) -> None:
