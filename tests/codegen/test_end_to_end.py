@@ -12,6 +12,8 @@ before wasmtime sees them, and the store must stay usable.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -660,3 +662,24 @@ def test_unbounded_re_entry_ends_in_a_trap(engine: Engine, echo: Echo) -> None:
     echo.imports.host.instead["echo_string"] = call_back
     with pytest.raises(WasmtimeError, match="call stack exhausted"):
         guest.echo_string("x")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+def test_a_refusal_in_the_middle_of_the_arguments_frees_what_was_lowered(echo: Echo) -> None:
+    """An export call's value arrays are reused: a refusal after 1,000 strings
+    were lowered must free them (300 refused calls would keep 300 MiB)."""
+
+    def rss() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    strings = ["x" * 1024] * 1000 + ["\ud800"]
+    guest = echo.exports.guest
+    with pytest.raises(ValueError, match="element 1000"):
+        guest.echo_strings(strings)
+    before = rss()
+    for _ in range(300):
+        with pytest.raises(ValueError, match="element 1000"):
+            guest.echo_strings(strings)
+    assert rss() - before < 64 << 20
+    assert guest.echo_strings(["after"]) == ["after"]
