@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from witgen import __version__
 from witgen.commands import (
     EXIT_DIAGNOSTICS,
     EXIT_INTERNAL,
@@ -75,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="witgen",
         description="WIT (WebAssembly Interface Types) tooling for Python.",
+    )
+    parser.add_argument(
+        "-V",
+        "--version",
+        action="version",
+        version=f"witgen {__version__}",
+        help="print the version",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
