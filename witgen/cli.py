@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also fail when a world of PATH imports or exports an item gated @deprecated",
     )
     check.add_argument(
+        "-w",
         "--world",
         metavar="W",
         help="with --deny-deprecated: look at this world only (default: every world)",
@@ -137,8 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a .wit file or a package folder (default: `wit` from [tool.witgen], or wit)",
     )
-    generate.add_argument("--world", metavar="W", help="the world to generate (default: all)")
-    generate.add_argument("--out", metavar="DIR", help="the output package directory")
+    generate.add_argument("-w", "--world", metavar="W", help="the world to generate (default: all)")
+    generate.add_argument(
+        "-o", "--out", "--output", metavar="DIR", help="the output package directory"
+    )
     generate.add_argument(
         "--check",
         action="store_true",

@@ -228,3 +228,14 @@ def test_deprecated_items_warn_when_used(tmp_path: Path) -> None:
         documented.OldRecord(x=1)
     assert [str(w.message) for w in caught] == ["deprecated since version 2.0.1"]
     assert documented.OldRecord.__deprecated__ == "deprecated since version 2.0.1"
+
+
+def test_short_and_long_options_agree(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-w`/`-o` as wasm-tools and componentize-py spell them; `--output` too."""
+    from witgen.cli import main
+
+    monkeypatch.chdir(project)
+    assert main(["generate", "wit", "--world", "app", "--out", "long"]) == 0
+    assert main(["generate", "wit", "-w", "app", "-o", "short"]) == 0
+    assert main(["generate", "wit", "-w", "app", "--output", "output"]) == 0
+    assert tree(project / "short") == tree(project / "long") == tree(project / "output")
