@@ -259,7 +259,10 @@ def _generate(args: argparse.Namespace) -> int:
             return EXIT_OK
         tree = output_tree(options.out, generate_files(options, parallel=True))
         changes = check_tree(tree) if args.check else write_tree(tree)
-    except (ConfigError, ForeignFileError) as error:
+    except ConfigError as error:  # the command line or [tool.witgen]: as mypy and ruff, 2
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ForeignFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     except OSError as error:
