@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from witgen.wasm.binary import (
-    BinaryReader,
     CoreTypeFound,
     ImportDecl,
     ResourceTypeDef,
@@ -35,6 +34,7 @@ from witgen.wasm.binary import (
     read_type,
     read_type_ref,
 )
+from witgen.wasm.binary_reader import BinaryReader
 from witgen.wasm.errors import wasm_error
 from witgen.wasm.limits import (
     MAX_EXPORTS,
