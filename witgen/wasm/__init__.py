@@ -25,6 +25,8 @@ The modules, from the bottom up:
 - `binary_reader.py`: the `BinaryReader` (integers, strings, counts);
 - `binary.py`: the declarations of type, alias, import and export sections,
   as read;
+- `naming.py`: the rules on import and export names, and on which types
+  they must name;
 - `validate.py`: the validator (wasmparser's `ComponentState`);
 - `reader.py`: `read_component`, section by section (wasmparser's `Parser`).
 """

@@ -531,3 +531,28 @@ class Types:
         changed = imports_changed or exports_changed or imported_changed or defined_changed
         new_ty = ComponentType(imports, exports, imported, defined, ty.info)
         return self._settle(mapping, changed, id, lambda: self.push_component(new_ty))
+
+
+def defined_members(ty: DefinedType[AnyId]) -> list[ValType]:
+    """The value types a defined type is made of."""
+    match ty:
+        case RecordType():
+            return [t for _, t in ty.fields]
+        case VariantType():
+            return [t for _, t in ty.cases if t is not None]
+        case TupleType():
+            return list(ty.types)
+        case ListType() | FixedListType():
+            return [ty.element]
+        case OptionType():
+            return [ty.type]
+        case MapType():
+            return [ty.key, ty.value]
+        case ResultType():
+            return [t for t in (ty.ok, ty.err) if t is not None]
+        case FutureType() | StreamType():
+            return [] if ty.type is None else [ty.type]
+        case PrimitiveType() | FlagsType() | EnumType() | OwnType() | BorrowType():
+            return []
+        case _:
+            assert_never(ty)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from typing import Literal, assert_never
 
-from witgen.version import VersionError
 from witgen.wasm.binary import (
     Alias,
     AliasDecl,
@@ -53,7 +52,8 @@ from witgen.wasm.limits import (
     MAX_VALUES,
     check_max,
 )
-from witgen.wasm.names import ComponentName, ComponentNameError, is_kebab, parse_component_name
+from witgen.wasm.names import ComponentNameError, is_kebab, parse_component_name
+from witgen.wasm.naming import check_name, named, named_func, named_valtype
 from witgen.wasm.types import (
     AnyId,
     BorrowType,
@@ -548,8 +548,8 @@ class Validator:
                 wasm_error(f"name `{name.implements}` must be an interface", offset)
         if name.version_suffix is not None and not isinstance(entity, InstanceEntity):
             wasm_error("only instances can have an `versionsuffix`", offset)
-        problem = self._check_name(
-            parsed, name.version_suffix, entity, scope.resource_names[is_import]
+        problem = check_name(
+            self.types, parsed, name.version_suffix, entity, scope.resource_names[is_import]
         )
         if problem is not None:
             wasm_error(f"{kind} name `{name.name}` is not valid\n{problem}", offset)
@@ -565,53 +565,6 @@ class Validator:
         scope.info = scope.info.combine(self.types.entity_info(entity), offset)
         return item
 
-    def _check_name(
-        self,
-        name: ComponentName,
-        suffix: str | None,
-        entity: Entity,
-        resources: dict[AnyId, str],
-    ) -> str | None:
-        """What is wrong with giving `entity` this name (wasmparser's `validate`);
-        `resources` names the resources imported or exported so far."""
-        if name.kind == "interface":
-            try:
-                name.version(suffix)
-            except VersionError as error:
-                return f"invalid interface version: {error}"
-            return None
-        if name.kind not in ("constructor", "method", "static"):
-            return None
-        if not isinstance(entity, FuncEntity):
-            return "item is not a func"
-        func = self.types.func_type(entity.id)
-        if name.kind == "constructor":
-            if func.is_async:
-                return "constructor function cannot be async"
-            if func.result is None:
-                return "function should return one value"
-            result = func.result
-            if isinstance(result, AnyId):
-                inner = self.types.defined_type(result)
-                if isinstance(inner, ResultType) and isinstance(inner.ok, AnyId):
-                    inner = self.types.defined_type(inner.ok)
-                if isinstance(inner, OwnType):
-                    return _check_resource(inner.resource, name.resource, resources)
-            return "function should return `(own $T)` or `(result (own $T))`"
-        if name.kind == "method":
-            if not func.params:
-                return "function should have at least one argument"
-            param_name, param = func.params[0]
-            if param_name != "self":
-                return "function should have a first argument called `self`"
-            borrowed = self.types.defined_type(param) if isinstance(param, AnyId) else None
-            if not isinstance(borrowed, BorrowType):
-                return "function should take a first argument of `(borrow $T)`"
-            return _check_resource(borrowed.resource, name.resource, resources)
-        if name.resource not in resources.values():
-            return "static resource name is not known in this context"
-        return None
-
     # -- named types (`validate_and_register_named_types`)
 
     def _register_named(self, scope: Scope, entity: Entity, is_import: bool) -> bool:
@@ -620,7 +573,7 @@ class Validator:
         names = scope.imported_types if is_import else scope.exported_types
         match entity:
             case TypeEntity():
-                if not self._named(entity.referenced, names):
+                if not named(self.types, entity.referenced, names):
                     return False
                 names.add(entity.created)
                 if is_import:
@@ -632,97 +585,10 @@ class Validator:
                     self._register_named(scope, i.entity, is_import) for i in exports.values()
                 )
             case FuncEntity():
-                return self._named_func(entity.id, names)
+                return named_func(self.types, entity.id, names)
             case ValueEntity():
-                return self._named_valtype(entity.type, names)
+                return named_valtype(self.types, entity.type, names)
             case ModuleEntity() | ComponentEntity():
                 return True
             case _:
                 assert_never(entity)
-
-    def _named(self, id: AnyId, names: set[AnyId]) -> bool:
-        """`all_valtypes_named`: whether the parts of `id` that must be named are."""
-        if id.kind == "defined":
-            ty = self.types.defined_type(id)
-            return all(self._named_valtype(t, names) for t in _members(ty)) and all(
-                r in names for r in _resources(ty)
-            )
-        if id.kind == "func":
-            return self._named_func(id, names)
-        if id.kind == "instance":
-            for item in self.types.instance_type(id).exports.values():
-                entity = item.entity
-                match entity:
-                    case FuncEntity():
-                        ok = self._named_func(entity.id, names)
-                    case TypeEntity():
-                        ok = self._named(entity.created, names)
-                    case ValueEntity():
-                        ok = isinstance(entity.type, str) or self._named(entity.type, names)
-                    case InstanceEntity():
-                        ok = self._named(entity.id, names)
-                    case ModuleEntity() | ComponentEntity():
-                        ok = True
-                    case _:
-                        assert_never(entity)
-                if not ok:
-                    return False
-        return True
-
-    def _named_func(self, id: AnyId, names: set[AnyId]) -> bool:
-        func = self.types.func_type(id)
-        members = [t for _, t in func.params] + ([func.result] if func.result is not None else [])
-        return all(self._named_valtype(t, names) for t in members)
-
-    def _named_valtype(self, ty: ValType, names: set[AnyId]) -> bool:
-        """`type_named_valtype`: records, variants, flags and enums must be named
-        themselves; other types only in their parts."""
-        if isinstance(ty, str):
-            return True
-        defined = self.types.defined_type(ty)
-        if isinstance(defined, PrimitiveType):
-            return True
-        if isinstance(defined, (FlagsType, EnumType, RecordType, VariantType)):
-            return ty in names
-        return all(self._named_valtype(t, names) for t in _members(defined)) and all(
-            r in names for r in _resources(defined)
-        )
-
-
-def _check_resource(resource: AnyId, name: str, resources: dict[AnyId, str]) -> str | None:
-    """`validate_resource_name`: the function's resource must be named `name` here."""
-    expected = resources.get(resource)
-    if expected is None:
-        return "resource used in function does not have a name in this context"
-    if expected != name:
-        return f"function does not match expected resource name `{expected}`"
-    return None
-
-
-def _members(ty: DefinedType[AnyId]) -> list[ValType]:
-    """The value types a defined type is made of."""
-    match ty:
-        case RecordType():
-            return [t for _, t in ty.fields]
-        case VariantType():
-            return [t for _, t in ty.cases if t is not None]
-        case TupleType():
-            return list(ty.types)
-        case ListType() | FixedListType():
-            return [ty.element]
-        case OptionType():
-            return [ty.type]
-        case MapType():
-            return [ty.key, ty.value]
-        case ResultType():
-            return [t for t in (ty.ok, ty.err) if t is not None]
-        case FutureType() | StreamType():
-            return [] if ty.type is None else [ty.type]
-        case PrimitiveType() | FlagsType() | EnumType() | OwnType() | BorrowType():
-            return []
-        case _:
-            assert_never(ty)
-
-
-def _resources(ty: DefinedType[AnyId]) -> list[AnyId]:
-    return [ty.resource] if isinstance(ty, (OwnType, BorrowType)) else []
