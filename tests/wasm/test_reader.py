@@ -1,10 +1,12 @@
 """The reader (`witgen.wasm.reader`): what `read_component` returns, and how it fails.
 
-A WIT package, a core module and a concrete component each read as what
-they are; custom sections reach `on_custom` in order.  A malformed,
-truncated or foreign binary (`support.wasm_binaries.MALFORMED`) raises
-`WasmError` with the message wasm-tools prints for it.  Random mutations of
-encoded WIT packages read, or raise `WasmError`: never another exception.
+A WIT package, a core module and a real component (core modules, nested
+components, resources with a representation, canonical functions) each read
+as what they are, a component with its top-level imports and exports;
+custom sections reach `on_custom` in order.  A malformed, truncated or
+foreign binary (`support.wasm_binaries.MALFORMED`) raises `WasmError` with
+the message wasm-tools prints for it.  Random mutations of encoded WIT
+packages read, or raise `WasmError`: never another exception.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def _ignore(name: str, contents: bytes) -> None:
 
 def test_a_wit_package_reads_as_its_export() -> None:
     info = read_component(PACKAGE, _ignore)
-    assert info.is_component and not info.concrete
+    assert info.is_component
     [extern] = info.externs
     assert (extern.name, extern.is_import) == ("x", False)
     entity = extern.item.entity
@@ -69,17 +71,25 @@ def test_a_core_module_is_not_a_component() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "externs"),
     [
-        "(component (core module))",
-        "(component (component))",
-        "(component (type (resource (rep i32))))",
-        '(component (core type (module)) (type (func)) (export "f" (type 0)))',
+        ("(component (core module))", []),
+        ("(component (component))", []),
+        ("(component (type (resource (rep i32))))", []),
+        ('(component (core type (module)) (type (func)) (export "f" (type 0)))', [("f", False)]),
+        (
+            '(component (import "i" (func)) (component (import "x" (func)))'
+            ' (instance (instantiate 0 (with "x" (func 0)))) (export "j" (instance 0)))',
+            [("i", True), ("j", False)],
+        ),
     ],
 )
-def test_a_concrete_component_is_recognised(text: str) -> None:
+def test_a_real_component_reads_with_its_imports_and_exports(
+    text: str, externs: list[tuple[str, bool]]
+) -> None:
     info = read_component(wat(text), _ignore)
-    assert info.is_component and info.concrete and info.externs == ()
+    assert info.is_component
+    assert [(extern.name, extern.is_import) for extern in info.externs] == externs
 
 
 def test_an_import_has_its_type() -> None:

@@ -1,23 +1,32 @@
-"""Decode a WIT package encoded as WebAssembly, and add it to the arena.
+"""Decode a WebAssembly binary: a WIT package encoded as WebAssembly, or a
+compiled component, whose type becomes a world.
 
 In: the arena being resolved, the path of a `.wasm` or `.wat` file (for
 messages), its bytes, and whether they are WebAssembly text.
-Out: `decode_package` merges the package, with every package it refers to,
-into the arena and returns the package's id there.  `decode_wasm` is the
-decoding alone: a fresh `Arena` holding the package and its dependencies,
-and the package's id in it.
+Out: `decode_package` merges the WIT package, with every package it refers
+to, into the arena and returns the package's id there (a `deps/` entry must be
+a package).  `decode_input` does the same for the main input of a command,
+which may also be a component: its package `root:component` with the world
+`root` (the component's imports and exports), and the packages of the
+interfaces it imports and exports, with their types, resources and `use`s.
+`decode_binary` is the decoding alone (wit-parser's `decode`): a `Decoded`
+holding a fresh `Arena`, the main package's id and, for a component, the id
+of its world; `decode_wasm` is that for a binary that must be a package.
 Raises: `Problem` with wasm-tools' message: the `wat` crate's for bad text,
 wasmparser's for a malformed binary (the `WasmError` of `witgen.wasm`, which
-reads the binary), wit-parser's for a component that is not a WIT package
-("found an actual component instead of an encoded WIT package in wasm") or
-that disagrees with what the arena already holds.
+reads the binary), wit-parser's for a component WIT cannot describe or that
+disagrees with what the arena already holds, and for a component where a
+package must be ("found an actual component instead of an encoded WIT
+package in wasm"); wasm-tools' for a core module given as the main input.
 
 This is wit-parser's `decoding.rs` (`decode`, `ComponentInfo`,
 `WitPackageDecoder`), with the `package-docs` custom section (docs and
 `@since`/`@unstable`/`@deprecated` gates) read by `metadata.py`, and ids
 allocated in the same order, so that arena indices match wasm-tools'.  Both
-encodings are read: v1 (one `ns:pkg/wit` export) and v2 (one export per
-interface or world).  Merging is `merge.merge` (wit-parser's `Resolve::merge`).
+encodings of packages are read: v1 (one `ns:pkg/wit` export) and v2 (one
+export per interface or world); any other component is a component
+(`DecodedWasm::Component`).  Merging is `merge.merge` (wit-parser's
+`Resolve::merge`).
 """
 
 from __future__ import annotations
@@ -35,11 +44,47 @@ from witgen.version import VersionError
 _NOT_A_PACKAGE = "found an actual component instead of an encoded WIT package in wasm"
 
 
+_CORE_MODULE = (
+    "input is a core wasm module with no `component-type*` custom sections meaning that "
+    "there is not WIT information; is the information not embedded or is this supposed "
+    "to be a component?"
+)
+_EMBEDDED_WIT = (
+    "input is a core wasm module with WIT embedded in `component-type*` custom sections, "
+    "which witgen does not read; make it a component first "
+    "(`wasm-tools component new MODULE.wasm -o COMPONENT.wasm`)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """What a binary holds (wit-parser's `DecodedWasm`): `package` is the main
+    package of `arena`; `world` is, for a component, its world (`root` of
+    package `root:component`), and None for a WIT package."""
+
+    arena: Arena
+    package: ir.PackageId
+    world: ir.WorldId | None
+    is_component: bool
+    custom_sections: tuple[str, ...]
+
+
 def decode_package(arena: Arena, path: str, data: bytes, is_text: bool) -> ir.PackageId:
     """Decode the package in `data` and merge it into `arena` (see the module docstring)."""
     binary = wat_to_wasm(path, data) if is_text else data
     decoded, package = decode_wasm(binary)
     return merge(arena, decoded).packages[package]
+
+
+def decode_input(arena: Arena, path: str, data: bytes, is_text: bool) -> ir.PackageId:
+    """Decode the WIT package or the component in `data`, the main input of a
+    command, and merge it into `arena` (as `wasm-tools component wit` reads its input)."""
+    binary = wat_to_wasm(path, data) if is_text else data
+    decoded = decode_binary(binary)
+    if not decoded.is_component:
+        embedded = any(name.startswith("component-type") for name in decoded.custom_sections)
+        fail(_EMBEDDED_WIT if embedded else _CORE_MODULE, None)
+    return merge(arena, decoded.arena).packages[decoded.package]
 
 
 def wat_to_wasm(path: str, data: bytes) -> bytes:
@@ -55,9 +100,23 @@ def wat_to_wasm(path: str, data: bytes) -> bytes:
 
 def decode_wasm(data: bytes) -> tuple[Arena, ir.PackageId]:
     """wit-parser's `decode` for a binary that must hold a WIT package."""
+    decoded = decode_binary(data)
+    if decoded.world is not None:
+        fail(_NOT_A_PACKAGE, None)
+    return decoded.arena, decoded.package
+
+
+def decode_binary(data: bytes) -> Decoded:
+    """wit-parser's `decode`: a WIT package, or the world of a component.
+
+    A core module reads as a component that imports and exports nothing
+    (`Decoded.is_component` tells it apart), as in wit-parser.
+    """
     metadata: list[PackageMetadata] = []
+    names: list[str] = []
 
     def on_custom(name: str, contents: bytes) -> None:
+        names.append(name)
         if name == PACKAGE_DOCS:
             if metadata:
                 fail(f'multiple "{PACKAGE_DOCS}" sections', None)
@@ -67,8 +126,6 @@ def decode_wasm(data: bytes) -> tuple[Arena, ir.PackageId]:
         info = wasm.read_component(data, on_custom)
     except wasm.WasmError as error:
         fail(str(error), None)
-    if not info.is_component or info.concrete:
-        fail(_NOT_A_PACKAGE, None)
     decoder = _Decoder(info.types)
     encoding = _wit_encoding(info.externs)
     if encoding == "v1":
@@ -81,9 +138,8 @@ def decode_wasm(data: bytes) -> tuple[Arena, ir.PackageId]:
     package = decoder.finish(root)
     if metadata:
         metadata[0].inject(decoder.resolve, package)
-    if encoding is None:
-        fail(_NOT_A_PACKAGE, None)
-    return decoder.resolve, package
+    world = None if encoding is not None else root.worlds["root"]
+    return Decoded(decoder.resolve, package, world, info.is_component, tuple(names))
 
 
 def _check_uses(arena: Arena) -> None:
@@ -231,7 +287,7 @@ class _Decoder:
 
     def decode_component(self, externs: tuple[wasm.Extern, ...]) -> _Package:
         """`decode_component`: an actual component becomes world `root` of
-        `root:component`.  Run for its errors only; the caller then rejects it."""
+        `root:component`, its imports and exports the world's."""
         world = self.resolve.add_world(WorldDraft("root", None))
         package = _Package(ir.PackageName("root", "component"), worlds={"root": world})
         owner = ir.WorldOwner(world)
