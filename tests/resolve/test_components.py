@@ -9,7 +9,7 @@ must print what `wasm-tools component wit` prints for it, in text and in
 `root:component/root` (two WASI worlds).  The components the other tests build
 (componentize-py guests, the hand-written echo and counter components), found
 in the pytest cache when those tests have run, decode as wasm-tools decodes
-them too.
+them too.  Garbled components decode or fail with one message.
 
 The components are built once and kept in the pytest cache
 (`witgen-wit-components/`), named by the sha256 of what went into them (the
@@ -19,6 +19,7 @@ never committed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import subprocess
@@ -28,13 +29,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import wasmtime
 from support import corpus
+from support.wasm_binaries import REAL_COMPONENT, mutants
 
 from witgen.codegen.generate import generate_files, options_from
 from witgen.diagnostics import WitError
 from witgen.json_view import dumps
 from witgen.printer import KEYWORDS, print_resolve
+from witgen.resolve.decode import decode_binary
 from witgen.resolve.passes import resolve_path
+from witgen.resolve.problems import Problem
 
 WASM_TOOLS = corpus.wasm_tools()
 needs_wasm_tools = pytest.mark.skipif(WASM_TOOLS is None, reason="needs wasm-tools")
@@ -209,3 +214,16 @@ def test_components_the_project_builds_decode_like_wasm_tools(
         text, document = _witgen_says(path)
         assert text == _says("component", "wit", path), path.name
         assert document == _says("component", "wit", "--json", path), path.name
+
+
+@needs_wasm_tools
+def test_mutated_components_decode_or_fail_with_a_problem(
+    components: dict[str, list[Built]],
+) -> None:
+    """Garbled anywhere, a component decodes or fails with one message: never
+    another exception (the decoder trusts nothing the reader let through)."""
+    seeds = [bytes(wasmtime.wat2wasm(REAL_COMPONENT))]
+    seeds += [c.path.read_bytes() for built in components.values() for c in built][:60]
+    for data in mutants(seeds, 3000, seed=29):
+        with contextlib.suppress(Problem):
+            decode_binary(data)

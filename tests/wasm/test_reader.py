@@ -15,7 +15,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.wasm_binaries import MALFORMED, PACKAGE, component, custom, mutants
+from support.wasm_binaries import (
+    MALFORMED,
+    PACKAGE,
+    REAL_COMPONENT,
+    component,
+    custom,
+    mutants,
+)
 
 from witgen.wasm import (
     ComponentEntity,
@@ -124,6 +131,45 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
 @needs_wasm_tools
 def test_mutated_binaries_raise_only_wasm_error(seeds: list[bytes]) -> None:
     for data in mutants(seeds, 1000, seed=3):
+        try:
+            read_component(data, _ignore)
+        except WasmError as error:
+            assert str(error).endswith(f" (at offset 0x{error.offset:x})")
+
+
+def test_a_real_component_reads_whole() -> None:
+    info = read_component(wat(REAL_COMPONENT), _ignore)
+    assert [(extern.name, extern.is_import) for extern in info.externs] == [
+        ("host", True),
+        ("api", False),
+    ]
+    api = info.externs[1].item.entity
+    assert isinstance(api, InstanceEntity)
+    assert list(info.types.instance_type(api.id).exports) == ["g2"]
+
+
+@needs_wasm_tools
+def test_every_prefix_of_a_real_component_reads_as_wasm_tools_validates_it(
+    tmp_path: Path,
+) -> None:
+    """Cut anywhere (inside a nested module's code section too), a component
+    is what `wasm-tools validate` says: valid where the cut falls between two
+    sections, else its error at its offset; never another exception."""
+    assert WASM_TOOLS is not None
+    data = wat(REAL_COMPONENT)
+    path = tmp_path / "cut.wasm"
+    for end in range(8, len(data)):
+        path.write_bytes(data[:end])
+        result = subprocess.run(
+            [WASM_TOOLS, "validate", str(path)], capture_output=True, text=True, check=False
+        )
+        # (wasm-tools warns about DWARF first: the message is the last line.)
+        expected = "ok" if result.returncode == 0 else result.stderr.splitlines()[-1]
+        assert reader_says(data[:end]) == expected, end
+
+
+def test_mutated_real_components_raise_only_wasm_error() -> None:
+    for data in mutants([wat(REAL_COMPONENT)], 2000, seed=17):
         try:
             read_component(data, _ignore)
         except WasmError as error:

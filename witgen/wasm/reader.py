@@ -15,6 +15,12 @@ section by section (section order, sizes) and its contents skipped, so the
 time it takes grows with the number of sections, not with the size of code
 and data.  A core module given as the whole binary is reported with
 `is_component` False.
+
+Hostile input is bounded as in wasm-tools 1.262: at most 1000 modules and
+components in the whole binary, nested ones included; no section of a nested
+module or component may go past the end its size gives.  Nesting is also
+limited to `MAX_TYPE_NESTING` levels, which wasm-tools is not (it accepts up
+to the 1000 the count allows), so that reading never recurses deeply.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from witgen.wasm.limits import (
     MAX_FUNCTIONS,
     MAX_INSTANCES,
     MAX_MODULE_SIZE,
+    MAX_MODULES_AND_COMPONENTS,
     MAX_START_ARGS,
     MAX_TYPE_NESTING,
     MAX_TYPES,
@@ -98,7 +105,7 @@ def read_component(data: bytes, on_custom: Callable[[str, bytes], None]) -> Comp
     r = BinaryReader(data, 0, len(data))
     is_component = _read_header(r, None)
     reader = _ComponentReader() if is_component else None
-    _read_sections(r, is_component, reader, on_custom, 0)
+    _read_sections(r, is_component, reader, on_custom, depth=0, max_offset=None)
     if reader is None:
         return ComponentInfo(False, (), Types())
     return ComponentInfo(True, tuple(reader.externs), reader.validator.types)
@@ -128,12 +135,16 @@ def _read_sections(
     is_component: bool,
     reader: _ComponentReader | None,
     on_custom: Callable[[str, bytes], None],
+    *,
     depth: int,
+    max_offset: int | None,
 ) -> None:
     """Each section of a module or component (wasmparser's `Parser`).
 
     `reader` validates the sections of a component, nested ones too; the
-    sections of modules are only framed.
+    sections of modules are only framed.  `max_offset` is where a nested
+    module or component ends, as its section's size says (None at the top):
+    no section of it may go past.
     """
     last_order = 0
     has_start = False
@@ -147,10 +158,17 @@ def _read_sections(
         size_at = r.pos
         size = r.var_u32()
         start = r.pos
+        if max_offset is not None and start + size > max_offset:
+            wasm_error(f"section too large, {size} goes past {max_offset:#x}", size_at)
         if is_component and section_id in (1, 4):
             kind: Literal["module", "component"] = "module" if section_id == 1 else "component"
             if size > MAX_MODULE_SIZE:
                 wasm_error(f"{kind} section is too large", size_at)
+            if reader is not None:
+                reader.units += 1
+                check_max(
+                    reader.units, 0, MAX_MODULES_AND_COMPONENTS, "modules and components", start
+                )
             if depth >= MAX_TYPE_NESTING:
                 wasm_error(f"{kind} nesting is too deep", start)
             end = min(start + size, r.end)
@@ -158,10 +176,23 @@ def _read_sections(
             nested_is_component = _read_header(nested, kind)
             if reader is not None and nested_is_component:
                 reader.validator.begin_component()
-                _read_sections(nested, True, reader, on_custom, depth + 1)
+                _read_sections(
+                    nested, True, reader, on_custom, depth=depth + 1, max_offset=start + size
+                )
+                if end < start + size:
+                    wasm_error("unexpected end-of-file", end)
                 reader.validator.end_component(end)
             else:
-                _read_sections(nested, nested_is_component, None, on_custom, depth + 1)
+                _read_sections(
+                    nested,
+                    nested_is_component,
+                    None,
+                    on_custom,
+                    depth=depth + 1,
+                    max_offset=start + size,
+                )
+                if end < start + size:
+                    wasm_error("unexpected end-of-file", end)
                 if reader is not None:
                     reader.validator.add_module(start)
             r.pos = start + size
@@ -170,6 +201,10 @@ def _read_sections(
             if has_start:
                 wasm_error("component cannot have more than one start function", start)
             has_start = True
+        if not is_component and section_id == 10 and start + size > r.end:
+            # A cut code section fails where wasmparser, which reads it one
+            # function body at a time, finds the end.
+            _frame_code(BinaryReader(r.data, start, r.end))
         r.take(size)
         body = BinaryReader(r.data, start, start + size)
         if is_component and section_id == 9:
@@ -189,6 +224,12 @@ def _read_sections(
             last_order = order
         else:
             wasm_error(f"malformed section id: {section_id}", start)
+
+
+def _frame_code(body: BinaryReader) -> None:
+    """The function bodies of a module's code section, each skipped whole."""
+    for _ in range(body.var_u32()):
+        body.take(body.var_u32())
 
 
 def _read_start(body: BinaryReader) -> None:
@@ -213,6 +254,8 @@ class _ComponentReader:
     def __init__(self) -> None:
         self.validator = Validator()
         self.externs: list[Extern] = []
+        # The modules and components read so far, this one included.
+        self.units = 1
 
     def section(self, section_id: int, body: BinaryReader) -> None:
         if section_id not in _COMPONENT_SECTIONS:
