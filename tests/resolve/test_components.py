@@ -227,3 +227,27 @@ def test_mutated_components_decode_or_fail_with_a_problem(
     for data in mutants(seeds, 3000, seed=29):
         with contextlib.suppress(Problem):
             decode_binary(data)
+
+
+@needs_wasm_tools
+def test_the_commands_take_a_component(
+    components: dict[str, list[Built]], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`witgen check`, `print` and `print --json` on a component, as processes would run them."""
+    from witgen.cli import main
+
+    found = [c for built in components.values() for c in built if c.world.endswith("/w")]
+    if not found:
+        pytest.skip(f"no corpus at {corpus.CONFORMANCE}")
+    component = found[0]
+    assert main(["check", str(component.path)]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main(["print", str(component.path)]) == 0
+    assert capsys.readouterr().out == component.text
+    assert main(["print", "--json", str(component.path)]) == 0
+    assert capsys.readouterr().out == component.json
+    core = tmp_path / "core.wasm"
+    core.write_bytes(b"\0asm\x01\x00\x00\x00")
+    assert main(["check", str(core)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: input is a core wasm module") and err.count("\n") == 1
