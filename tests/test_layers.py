@@ -37,12 +37,13 @@ ALLOWED: dict[str, set[str]] = {
     "codegen": COMPILER_CORE | {"output"},
     "evolution": COMPILER_CORE | {"commands"},
     "docs": COMPILER_CORE | {"codegen", "output", "commands"},
+    "fmt": COMPILER_CORE | {"output", "commands"},
     "guest": COMPILER_CORE | {"codegen", "output", "commands", "permissions"},
     "runtime": set(),
     "permissions": {"commands"},
     "host": {"runtime", "permissions", "commands"},
     "cli": COMPILER_CORE
-    | {"commands", "output", "json_view", "codegen", "evolution", "docs", "guest", "host"}
+    | {"commands", "output", "json_view", "codegen", "evolution", "docs", "fmt", "guest", "host"}
     | {"permissions"},
     "__main__": {"cli"},
 }
