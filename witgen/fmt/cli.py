@@ -110,7 +110,7 @@ def run_fmt(args: argparse.Namespace) -> int:
         if tally.formatted:
             print(
                 f"error: {len(tally.formatted)} file(s) would be reformatted; "
-                f"run `witgen fmt {' '.join(args.paths)}`",
+                f"run `witgen fmt {'--deps ' if args.deps else ''}{' '.join(args.paths)}`",
                 file=sys.stderr,
             )
             tally.fail(EXIT_DIAGNOSTICS)

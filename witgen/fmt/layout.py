@@ -211,6 +211,7 @@ class _Writer:
         self.structural = False  # the pending break is between items: blank lines allowed
         self.opened = False  # the current line opens a block: no blank line after it
         self.after_comment = False
+        self.closed = False  # the current line ends in a line comment: nothing more goes on it
 
     def text(self) -> str:
         text = "".join(self.parts)
@@ -237,11 +238,17 @@ class _Writer:
         self.after_comment = False
 
     def trailing_comment(self, comment: _Comment, continuation: int) -> None:
-        """A comment that followed code on its line: it stays on that line."""
+        """A comment that followed code on its line: it stays on that line,
+        unless a line comment ends that line already: then it has a line of
+        its own, as it will have when the formatted text is read again."""
+        if self.closed:
+            self.own_line_comment(comment, continuation)
+            return
         if self.started and (comment.is_line or self.last not in "(<"):
             self.parts.append(" ")
         self._put(comment.text)
         self.after_comment = True
+        self.closed = comment.is_line
         if comment.is_line and not self.pending:
             self.pending, self.level, self.structural = 1, continuation, False
 
@@ -257,6 +264,7 @@ class _Writer:
         self.pending, self.level, self.structural = 1, level, structural
         self.opened = False
         self.after_comment = True
+        self.closed = comment.is_line
 
     def _break(self) -> None:
         if self.started:
@@ -264,6 +272,7 @@ class _Writer:
             self.parts.append("\n\n" if blank else "\n")
             self.parts.append(INDENT * self.level)
         self.pending = 0
+        self.closed = False
         self.structural = False
 
     def _put(self, text: str) -> None:
