@@ -1,12 +1,14 @@
 """Random valid WIT with comments in every position.
 
 The packages of the printer tests' strategy (`printer.wit_strategy.wit_package`),
-with a comment drawn for each gap between two tokens, and at the end: line
-comments, block comments (nested, over two lines), doc comments, comments on a
-line of their own, after a blank line, or after code.  wit-parser reads every
-comment in front of an item as its documentation, so these change the model:
-the formatter must keep each of them where it is.  `comments_of` lists the
-comments of a text, to check that none is lost.
+with something drawn for each gap between two tokens, and at the end: a comment
+(line comments, block comments nested or over two lines, doc comments, comments
+on a line of their own, after a blank line, or after code), or extra whitespace
+(spaces, tabs, line breaks, blank lines, CRLF) that the formatter must lay out
+again, or nothing.  wit-parser reads every comment in front of an item as its
+documentation, so the comments change the model: the formatter must keep each
+of them where it is.  `comments_of` lists the comments of a text, to check that
+none is lost.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ COMMENTS = [
     "/*tight*/",
     "\r\n// a CRLF line\r\n",
 ]
+WHITESPACE = ["  ", "\t", "\n", "\n\n\n", "\n        ", " \r\n"]
 # Tokens that make up a version: wit-parser reads a version as one piece of
 # text, so no comment can stand between two of them.
 _VERSION_PARTS = frozenset({"INTEGER", "DOT", "PRERELEASE", "BUILD"})
@@ -53,8 +56,12 @@ def commented_wit(draw: st.DrawFn) -> str:
             and kinds[index] in _VERSION_PARTS
         )
         choice = draw(st.integers(0, 3 * len(COMMENTS) - 1))
-        if choice < len(COMMENTS) and not inside_version:
+        if inside_version:
+            continue
+        if choice < len(COMMENTS):
             out.append(COMMENTS[choice])
+        elif choice < len(COMMENTS) + len(WHITESPACE):
+            out.append(WHITESPACE[choice - len(COMMENTS)])
     out.append(text[at:])
     return "".join(out)
 
