@@ -661,7 +661,9 @@ class _Formatter:
                 elif not item.funcs and not self.src.has_comments(
                     self.at, self.src.matching(self.at)
                 ):
-                    # `resource r {}` is `resource r;` (the printer's form).
+                    # `resource r {}` is `resource r;` (the printer's form); a
+                    # comment before `{` goes before `;`, not to the next item.
+                    self.flush()
                     self.skip("LBRACE")
                     self.skip("RBRACE")
                     self.out.word(";", space=False)
