@@ -2,11 +2,12 @@
 
 On every case of the conformance corpus that wasm-tools accepts, on every
 package of the WASI 0.2.0 tree (each with its `deps/`), and on random packages
-with comments in every position: each `.wit` file is formatted, the formatted
-file formats to itself, keeps every comment in order, and the formatted tree
-resolves to the same JSON as the original, as `wasm-tools component wit --json`
-prints it (witgen's own JSON, which matches it byte for byte, where wasm-tools
-is not installed).
+and corpus files with comments and whitespace in every position: each `.wit`
+file is formatted, the formatted file formats to itself, keeps every comment in
+order, and the formatted tree resolves to the same JSON as the original, as
+`wasm-tools component wit --json` prints it (the real wasm-tools, the dev
+dependency; witgen's own JSON, which matches it byte for byte on the corpus,
+only where wasm-tools is not installed).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.corpus import CONFORMANCE, WASI, Case, case_params, cases, wasi_packages, wasm_tools
 
 from witgen.diagnostics import WitError
@@ -30,6 +32,11 @@ from .wit_comments import commented_wit, comments_of
 WASM_TOOLS = wasm_tools()
 ACCEPTED = [c for c in cases() if c.expect == "ok" and not c.path.endswith(".wat")]
 PACKAGES = wasi_packages()
+# The single-file cases, to draw from: they hold every form of the grammar
+# (nested packages, includes, gates, versions, async, ...).
+CORPUS_FILES = [
+    (CONFORMANCE / c.path).read_text(encoding="utf-8") for c in ACCEPTED if c.kind == "file"
+]
 
 
 def resolved_json(path: Path, features: str = "") -> tuple[int, object]:
@@ -105,3 +112,21 @@ def test_random_wit_with_comments_keeps_its_model(tmp_path: Path, text: str) -> 
     again.write_text(formatted, encoding="utf-8", newline="")
     # The strategy can make a world wasm-tools rejects: then both must be rejected.
     assert resolved_json(again) == resolved_json(original)
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason=f"no corpus at {CONFORMANCE}")
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.data())
+def test_corpus_files_with_comments_keep_their_model(tmp_path: Path, data: st.DataObject) -> None:
+    text = data.draw(commented_wit(st.sampled_from(CORPUS_FILES)))
+    formatted = format_text("case.wit", text)
+    assert format_text("case.wit", formatted) == formatted
+    assert comments_of(formatted) == comments_of(text)
+    original, again = tmp_path / "original.wit", tmp_path / "formatted.wit"
+    original.write_text(text, encoding="utf-8", newline="")
+    again.write_text(formatted, encoding="utf-8", newline="")
+    assert resolved_json(again, "active") == resolved_json(original, "active")

@@ -40,15 +40,18 @@ _VERSION_PARTS = frozenset({"INTEGER", "DOT", "PRERELEASE", "BUILD"})
 
 
 @st.composite
-def commented_wit(draw: st.DrawFn) -> str:
-    text = draw(wit_package())
+def commented_wit(draw: st.DrawFn, texts: st.SearchStrategy[str] | None = None) -> str:
+    """A text of `texts` (default: a package of the printer tests' strategy)
+    with a comment, extra whitespace or nothing drawn for each gap."""
+    text = draw(wit_package() if texts is None else texts)
     sources = SourceMap()
     _, lexed = parse_file_lexed(sources, sources.add("random.wit", text))
-    out: list[str] = []
+    data = text.encode("utf-8")  # the token spans are byte offsets
+    out: list[bytes] = []
     at = 0
     kinds = lexed.kinds
-    for index, start in enumerate([*lexed.starts, len(text)]):
-        out.append(text[at:start])
+    for index, start in enumerate([*lexed.starts, len(data)]):
+        out.append(data[at:start])
         at = start
         inside_version = (
             0 < index < len(kinds)
@@ -58,12 +61,14 @@ def commented_wit(draw: st.DrawFn) -> str:
         choice = draw(st.integers(0, 3 * len(COMMENTS) - 1))
         if inside_version:
             continue
-        if choice < len(COMMENTS):
-            out.append(COMMENTS[choice])
+        after_slash = 0 < index <= len(kinds) and kinds[index - 1] == "SLASH"
+        if choice < len(COMMENTS) and not (after_slash and COMMENTS[choice] == "/*tight*/"):
+            # (`/` and `/*tight*/` would make `//`, a line comment.)
+            out.append(COMMENTS[choice].encode())
         elif choice < len(COMMENTS) + len(WHITESPACE):
-            out.append(WHITESPACE[choice - len(COMMENTS)])
-    out.append(text[at:])
-    return "".join(out)
+            out.append(WHITESPACE[choice - len(COMMENTS)].encode())
+    out.append(data[at:])
+    return b"".join(out).decode("utf-8")
 
 
 def comments_of(text: str) -> list[str]:
