@@ -149,3 +149,31 @@ def test_unreadable_input(tmp_path: Path, name: str, content: bytes | None, mess
 )
 def test_usage_errors(tmp_path: Path, args: tuple[str, ...]) -> None:
     assert witgen(*args, cwd=tmp_path).returncode == 2
+
+
+def test_crlf_files_stay_crlf_in_place(tmp_path: Path) -> None:
+    (tmp_path / "w.wit").write_bytes(MESSY.replace("\n", "\r\n").encode())
+    assert witgen("w.wit", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "w.wit").read_bytes() == TIDY.replace("\n", "\r\n").encode()
+
+
+def test_a_formatter_bug_leaves_the_file_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """When the formatted text would not read as the original (`FormatError`),
+    nothing is written and the exit status is 70 (an internal error)."""
+    from witgen.cli import main
+    from witgen.fmt import layout
+
+    def broken(path: str, text: str) -> str:
+        raise layout.FormatError(f"{path}: the formatted text does not read as the original does")
+
+    monkeypatch.setattr(layout, "format_text", broken)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "w.wit").write_text(MESSY)
+    assert main(["fmt", "w.wit"]) == 70
+    assert (tmp_path / "w.wit").read_text() == MESSY
+    assert capsys.readouterr().err == (
+        "error: internal error in witgen: w.wit: the formatted text does not read as the "
+        "original does; the file is left as it is\nnote: this is a bug in witgen\n"
+    )
