@@ -1,6 +1,7 @@
 """The import graph of the witgen package reads one way (STYLE.md, docs/contributing.md):
 
-    cli -> {guest, docs, evolution, codegen, host} -> resolve -> {syntax, wasm} -> ir -> diagnostics
+    cli -> {guest, docs, evolution, fmt, codegen, host} -> resolve -> {syntax, wasm}
+        -> ir -> diagnostics
 
 with `runtime` (what generated bindings import) and `permissions` standing apart from the
 compiler, and `host` above them.  Every import statement of every module is read (those inside
