@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from witgen import __version__
 from witgen.commands import (
     EXIT_DIAGNOSTICS,
     EXIT_INTERNAL,
@@ -41,7 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args, extras = parser.parse_known_args(arguments)
+    if extras:  # said by the command's own parser, with its usage (argparse uses the top one)
+        command_parser(parser, arguments).error(f"unrecognized arguments: {' '.join(extras)}")
     if not hasattr(args, "run"):
         getattr(args, "usage_parser", parser).print_help(sys.stderr)
         return EXIT_USAGE
@@ -72,10 +76,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def command_parser(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser of the (sub)command `argv` names: `witgen manifest check ...`
+    gives the parser of `manifest check`."""
+    for word in argv:
+        commands = [
+            action
+            for action in parser._actions  # argparse keeps its subcommands nowhere public
+            if isinstance(action, argparse._SubParsersAction)
+        ]
+        if commands and word in commands[0].choices:
+            parser = commands[0].choices[word]
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="witgen",
         description="WIT (WebAssembly Interface Types) tooling for Python.",
+    )
+    parser.add_argument(
+        "-V",
+        "--version",
+        action="version",
+        version=f"witgen {__version__}",
+        help="print the version",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -101,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also fail when a world of PATH imports or exports an item gated @deprecated",
     )
     check.add_argument(
+        "-w",
         "--world",
         metavar="W",
         help="with --deny-deprecated: look at this world only (default: every world)",
@@ -131,8 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a .wit file or a package folder (default: `wit` from [tool.witgen], or wit)",
     )
-    generate.add_argument("--world", metavar="W", help="the world to generate (default: all)")
-    generate.add_argument("--out", metavar="DIR", help="the output package directory")
+    generate.add_argument("-w", "--world", metavar="W", help="the world to generate (default: all)")
+    generate.add_argument(
+        "-o", "--out", "--output", metavar="DIR", help="the output package directory"
+    )
     generate.add_argument(
         "--check",
         action="store_true",
@@ -250,7 +278,10 @@ def _generate(args: argparse.Namespace) -> int:
             return EXIT_OK
         tree = output_tree(options.out, generate_files(options, parallel=True))
         changes = check_tree(tree) if args.check else write_tree(tree)
-    except (ConfigError, ForeignFileError) as error:
+    except ConfigError as error:  # the command line or [tool.witgen]: as mypy and ruff, 2
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ForeignFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     except OSError as error:

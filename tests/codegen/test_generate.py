@@ -193,7 +193,7 @@ def test_check_after_the_wit_changed(project: Path) -> None:
 def test_bad_configuration(project: Path, config: str, message: str) -> None:
     (project / "pyproject.toml").write_text(config)
     result = witgen("generate", cwd=project)
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage error, as mypy and ruff treat a bad configuration
     assert message in result.stderr
 
 
@@ -228,3 +228,14 @@ def test_deprecated_items_warn_when_used(tmp_path: Path) -> None:
         documented.OldRecord(x=1)
     assert [str(w.message) for w in caught] == ["deprecated since version 2.0.1"]
     assert documented.OldRecord.__deprecated__ == "deprecated since version 2.0.1"
+
+
+def test_short_and_long_options_agree(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-w`/`-o` as wasm-tools and componentize-py spell them; `--output` too."""
+    from witgen.cli import main
+
+    monkeypatch.chdir(project)
+    assert main(["generate", "wit", "--world", "app", "--out", "long"]) == 0
+    assert main(["generate", "wit", "-w", "app", "-o", "short"]) == 0
+    assert main(["generate", "wit", "-w", "app", "--output", "output"]) == 0
+    assert tree(project / "short") == tree(project / "long") == tree(project / "output")

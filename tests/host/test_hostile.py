@@ -323,9 +323,7 @@ def test_a_caller_calling_again_and_again_never_starves_the_mail(
     assert seen == b"abc"
 
 
-def test_components_run_side_by_side(
-    host: AirssysHost, components: Path, tmp_path: Path
-) -> None:
+def test_components_run_side_by_side(host: AirssysHost, components: Path, tmp_path: Path) -> None:
     """Calls from several threads: each component one call at a time, none
     waiting for another (and a trap in one is that one's alone)."""
     import threading
@@ -434,3 +432,64 @@ def test_the_value_limit_is_configurable_up_to_what_wasmtime_lets_cross(
         start(host, components, tmp_path, "big")
         with pytest.raises(ValueTooLarge, match="its result is 101 bytes"):
             host.execute("big", operation(Op.BIG, 101))
+
+
+# ---------------------------------------------------------------- unloading
+
+
+def test_an_unloaded_component_is_freed(
+    host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    """Each host function sat in a process-wide table that held the runtime,
+    so a load/unload cycle kept its store, 4 GiB of reserved address space and
+    every linear memory until the process ended."""
+    import gc
+    import weakref
+
+    gone = []
+    for round_ in range(3):
+        start(host, components, tmp_path, f"c{round_}")
+        runtime = host.component(f"c{round_}")
+        gone += [weakref.ref(runtime), weakref.ref(runtime.store), weakref.ref(runtime.linker)]
+        still_working(host, f"c{round_}")
+        del runtime
+        host.unload(f"c{round_}")
+    gc.collect()
+    assert [ref() for ref in gone] == [None] * len(gone)
+
+
+def test_unloading_during_a_call_frees_the_component_when_the_call_ends(
+    host: AirssysHost, components: Path, tmp_path: Path
+) -> None:
+    """The store may not be freed under a running call: it goes when the call
+    returns (here, when its deadline stops it)."""
+    import gc
+    import threading
+    import weakref
+
+    start(host, components, tmp_path, "looper")
+    runtime = host.component("looper")
+    store = weakref.ref(runtime.store)
+    outcome: list[BaseException] = []
+
+    def loop() -> None:
+        try:
+            host.execute("looper", Op.LOOP, timeout_ms=500)
+        except Exception as error:  # noqa: BLE001 (the test reads it)
+            outcome.append(error)
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    while runtime.deadline is None:  # the call has started
+        time.sleep(0.001)
+    host.unload("looper")
+    assert store() is not None  # the call is still running in it
+    thread.join()
+    assert len(outcome) == 1 and isinstance(outcome[0], ComponentTrapped)
+    assert runtime.restarts == 0  # not started again once unloaded
+    outcome.clear()  # its traceback holds the call's frames, and they the store
+    del runtime
+    gc.collect()
+    assert store() is None
+    start(host, components, tmp_path, "after")
+    still_working(host, "after")

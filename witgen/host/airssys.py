@@ -235,6 +235,8 @@ class ComponentRuntime:
         self._callers = 0  # callers waiting for their turn
         self._deliveries = 0  # deliveries waiting for theirs
         self._delivery_next = False  # a delivery waited through a caller's call
+        self._closing = False  # `close()` was called: release when the call returns
+        self._released = False  # the store and linker are freed
         # What the running call sent, released to the targets when it returns.
         self.outbox: list[_Delivery] = []
         self.mailbox: deque[_Delivery] = deque()  # the host's lock guards it
@@ -339,9 +341,7 @@ class ComponentRuntime:
         delivery = deadline is None
         with self._turn:
             if self._owner == me:
-                raise ComponentFailed(
-                    f"component `{self.name}` is already in a call (no re-entry)"
-                )
+                raise ComponentFailed(f"component `{self.name}` is already in a call (no re-entry)")
             if delivery:
                 self._deliveries += 1
             else:
@@ -384,12 +384,36 @@ class ComponentRuntime:
             self.state = "stopped"
             self._turn.notify_all()
 
+    def close(self) -> None:
+        """Stop, and free the store (with its linear memory) and the linker as
+        soon as no call is running: now, or when the running call returns.
+
+        Without this nothing of an unloaded component is ever freed: every
+        host function sits in a process-wide table (`witgen.runtime.calls`)
+        that wasmtime empties only when the linker is freed, and each holds
+        this runtime, which holds the linker.
+        """
+        with self._turn:
+            self.state = "stopped"
+            self._closing = True
+            self._turn.notify_all()
+            if self._owner is None:
+                self._release()
+
+    def _release(self) -> None:
+        if not self._released:
+            self._released = True
+            self.store.close()
+            self.linker.close()
+
     def _give_turn(self) -> None:
         with self._turn:
             if not self._owner_delivers and self._deliveries:
                 self._delivery_next = True
             self._owner = None
             self._turn.notify_all()
+            if self._closing:
+                self._release()
 
     def _run(
         self, what: str, timeout_ms: int, allowed_ms: int, function: Callable[[world.Exports], T]
@@ -431,6 +455,8 @@ class ComponentRuntime:
         """A new store and instance after a trap, initialised again; one of the
         `restart_limit` restarts unless not `counted` (the store was lost for a
         value too large, not for a fault of the component's)."""
+        if self._closing:
+            return  # unloaded during the call: nothing to start again
         if counted:
             self.logger.error("%s trapped: %s", what, reason, extra={"component": self.name})
             if self.restarts >= self.host.config.restart_limit:
@@ -518,6 +544,7 @@ class AirssysHost:
             worker = runtime.worker
             if worker is not None and worker is not threading.current_thread():
                 worker.join()
+            runtime.close()
             runtime.process.close()
         self.components.clear()
         self.clock.close()
@@ -641,7 +668,7 @@ class AirssysHost:
             self._drop(runtime.outbox)
             for other in self.components.values():
                 self._drop(other.mailbox, lambda d: d.sender == name)
-        runtime.stop()
+        runtime.close()
         runtime.process.close()
 
     # -- the lifecycle
