@@ -177,3 +177,11 @@ def test_a_formatter_bug_leaves_the_file_alone(
         "error: internal error in witgen: w.wit: the formatted text does not read as the "
         "original does; the file is left as it is\nnote: this is a bug in witgen\n"
     )
+
+
+def test_a_formatted_file_keeps_its_permissions(tmp_path: Path) -> None:
+    (tmp_path / "w.wit").write_text(MESSY)
+    (tmp_path / "w.wit").chmod(0o640)
+    assert witgen("w.wit", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "w.wit").read_text() == TIDY
+    assert (tmp_path / "w.wit").stat().st_mode & 0o777 == 0o640

@@ -4,8 +4,8 @@ In: arguments: PATHs (a `.wit` file, or a package folder: its `*.wit` files,
 and with `--deps` those of its `deps/` folder too), or `-` for standard input;
 `--check`, `--diff`, `--stdin-filename`.  Out: the files rewritten in place
 (only those whose text changes, each atomically through
-`witgen.output.write_text`), `formatted PATH` lines and a count on standard
-output; with `--check`, nothing written, `PATH: would be reformatted` on
+`witgen.output.write_text`, keeping its permissions), `formatted PATH` lines
+and a count on standard output; with `--check`, nothing written, `PATH: would be reformatted` on
 standard error (and a unified diff on standard output with `--diff`); with
 `-`, the formatted text on standard output.  A file that does not parse is
 reported with the parser's diagnostic and never rewritten; the other files are
@@ -175,7 +175,9 @@ def _format_file(path: Path, check: bool, diff: bool, tally: _Tally) -> None:
             _print_diff(name, original, formatted)
         return
     try:
+        mode = path.stat().st_mode
         write_text(path, formatted)
+        path.chmod(mode)  # the new file has the umask's mode: keep the old file's
     except OSError as error:
         print(f"error: failed to write `{name}`: {error.strerror}", file=sys.stderr)
         tally.fail(EXIT_DIAGNOSTICS)
