@@ -5,13 +5,14 @@ and with `--deps` those of its `deps/` folder too), or `-` for standard input;
 `--check`, `--diff`, `--stdin-filename`.  Out: the files rewritten in place
 (only those whose text changes, each atomically through
 `witgen.output.write_text`, keeping its permissions), `formatted PATH` lines
-and a count on standard output; with `--check`, nothing written, `PATH: would be reformatted` on
-standard error (and a unified diff on standard output with `--diff`); with
-`-`, the formatted text on standard output.  A file that does not parse is
-reported with the parser's diagnostic and never rewritten; the other files are
-still formatted.  Exit status: 0 success, 1 diagnostics (a file that does not
-parse or cannot be read, or with `--check` a file that would change), 2 usage
-errors, 70 when the formatter itself fails (a bug: that file is not written).
+and a count on standard output; with `--check`, nothing written, `PATH: would
+be reformatted` on standard error (and a unified diff on standard output with
+`--diff`); with `-`, the formatted text on standard output.  A file that does
+not parse is reported with the parser's diagnostic and never rewritten; the
+other files are still formatted.  Exit status: 0 success, 1 diagnostics (a
+file that does not parse or cannot be read, or with `--check` a file that
+would change), 2 usage errors, 70 when the formatter itself fails (a bug: that
+file is not written).
 
 `add_fmt_command` registers the command with `witgen`'s parser.  Like
 `witgen.cli`, it imports the formatter inside the command so that
