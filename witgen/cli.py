@@ -28,6 +28,7 @@ from witgen.commands import (
 )
 from witgen.docs.cli import add_docs_command
 from witgen.evolution.cli import add_diff_command
+from witgen.fmt.cli import add_fmt_command
 from witgen.guest.cli import add_build_command
 from witgen.host.cli import add_host_commands
 from witgen.permissions.cli import add_manifest_command
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_diff_command(commands)
     add_build_command(commands)
     add_docs_command(commands)
+    add_fmt_command(commands)
 
     generate = commands.add_parser(
         "generate",

@@ -1,6 +1,7 @@
 """Parse WIT text into the syntax tree of `ast.py`.
 
-In: a file registered in a `SourceMap`.  Out: an `ast.File`.
+In: a file registered in a `SourceMap`.  Out: an `ast.File` (`parse_file`), and
+with `parse_file_lexed` its tokens and comments as well (`Lexed`).
 Raises: `WitError` with one diagnostic at the first syntax error, worded and
 placed as wasm-tools' `wit-parser` words and places it.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -56,6 +58,34 @@ _U32_MAX = 2**32 - 1
 
 def parse_file(sources: SourceMap, file: int) -> ast.File:
     """Parse one file of `sources`; raise `WitError` at its first error."""
+    return _parse(sources, file)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexed:
+    """Every token and comment of a parsed file, in source order: what a tool
+    that rewrites the text (`witgen fmt`) needs besides the tree.
+
+    `kinds[i]` is the i-th token's terminal name in `grammar/wit.lark` (`ID`,
+    `LBRACE`, ...) and `starts[i]`/`ends[i]` its byte span (end exclusive);
+    `comments` holds each comment's byte span.  A line comment's span takes the
+    line break that ends it.
+    """
+
+    kinds: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    comments: tuple[tuple[int, int], ...]
+
+
+def parse_file_lexed(sources: SourceMap, file: int) -> tuple[ast.File, Lexed]:
+    """`parse_file`, and the file's tokens and comments."""
+    tree, state = _parse(sources, file)
+    comments = tuple((start, end) for start, end, _ in state.comments)
+    return tree, Lexed(tuple(state.types), tuple(state.starts), tuple(state.ends), comments)
+
+
+def _parse(sources: SourceMap, file: int) -> tuple[ast.File, _State]:
     source = sources[file]
     problem = check_codepoints(source.text)
     if problem is not None:
@@ -70,7 +100,7 @@ def parse_file(sources: SourceMap, file: int) -> ast.File:
         _TRACKER.state = state
         _BUILDER.state = state
         try:
-            return cast(ast.File, parser.parse(text))
+            return cast(ast.File, parser.parse(text)), state
         except _Failure as failure:
             raise WitError([failure.diagnostic], sources) from None
         except UnexpectedInput as error:
