@@ -262,6 +262,7 @@ _NESTING = {
 # only has its span recorded.
 _LEXED_KINDS = frozenset({"STRING", "LANGLE", "RANGLE", "INTEGER"})
 _TAKEN_KINDS = frozenset({"EXPLICIT_ID", "INTEGER", "PACKAGE", "LBRACE", "RBRACE"})
+_new_str = str.__new__
 # What wit-parser skips between tokens, before the token itself.
 _GAP = r"(?:[ \t\n]|\r\n)*+"
 
@@ -336,7 +337,15 @@ class _Tracker(Lexer):
                     continue
                 if kind == "UNTERMINATED_COMMENT":
                     state.fail_at(LexProblem(start, "unterminated block comment"))
-                token = Token(kind, found.group(kind), start, None, None, None, None, pos)
+                # Token(kind, value, start, None, None, None, None, pos), without
+                # the cost of Token.__new__'s keyword checks (a fifth of lexing).
+                value = found.group(kind)
+                token = _new_str(Token, value)
+                token.type = kind
+                token.value = value
+                token.start_pos = start
+                token.end_pos = pos
+                token.line = token.column = token.end_line = token.end_column = None
                 lexer_state.last_token = token
             if ascii:
                 starts.append(_pos(token.start_pos))
@@ -349,11 +358,12 @@ class _Tracker(Lexer):
                 self.lexed(state, token, previous)
             yield token
             if kind == "ID":
-                if token not in good_ids:
+                value = str.__str__(token)
+                if value not in good_ids:
                     self.taken(state, token, previous)
                     if len(good_ids) > 100_000:
                         good_ids.clear()
-                    good_ids.add(str(token))
+                    good_ids.add(value)
             elif kind == "SEMICOLON":
                 state.package_pending = False
             elif kind in _TAKEN_KINDS:
@@ -529,7 +539,9 @@ class _Builder(Transformer[Token, ast.File]):
 
     def _start(self, child: Child) -> int:
         if isinstance(child, Token):
-            return self._st().token_span(child).start
+            state = self._st()
+            start = _pos(child.start_pos)
+            return start if state.ascii else state.source.byte_offset(start)
         if isinstance(child, list):
             return self._start(child[0])
         return cast(int, child.span.start)
@@ -556,7 +568,7 @@ class _Builder(Transformer[Token, ast.File]):
         return ast.Docs(tuple(text for _, _, text in found), state.span(found[0][0], end))
 
     def _id(self, token: Token) -> ast.Id:
-        return ast.Id(str(token), self._st().token_span(token))
+        return ast.Id(token.value, self._st().token_span(token))
 
     @staticmethod
     def _split(children: list[Child]) -> tuple[tuple[ast.Attribute, ...], list[Child]]:
