@@ -14,6 +14,7 @@ interpreter, from `PYTHONPATH=DIR`, beside the current one in the same runs.
 
 from __future__ import annotations
 
+import compileall
 import os
 import shutil
 import statistics
@@ -45,7 +46,10 @@ def wasm_tools() -> str | None:
 
 
 def witgen(before: Path | None = None) -> tuple[list[str], dict[str, str]]:
-    """The command that runs `witgen` (this tree's, or the one in `before`) and its environment."""
+    """The command that runs `witgen` (this tree's, or the one in `before`) and its
+    environment; the tree's modules are compiled first, as an installed package's
+    are (PYTHONDONTWRITEBYTECODE would otherwise have every run compile them)."""
+    compileall.compile_dir((before if before is not None else ROOT) / "witgen", quiet=1)
     env = dict(os.environ)
     if before is not None:
         env["PYTHONPATH"] = str(before)
