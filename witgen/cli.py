@@ -221,10 +221,12 @@ def _check(args: argparse.Namespace) -> int:
     from witgen.resolve.select import WorldNotFound
 
     status = EXIT_OK
+    packages = 0
     for path in args.paths:
         sources = SourceMap()
         try:
             resolve = resolve_path(path, features_of(args), args.all_features, sources)
+            packages += len(resolve.packages)
             if args.deny_deprecated:
                 from witgen.evolution.deprecation import check_deprecated
 
@@ -235,6 +237,10 @@ def _check(args: argparse.Namespace) -> int:
         except WorldNotFound as error:
             print_world_not_found(error.message, error.worlds)
             status = EXIT_USAGE
+    if status == EXIT_OK:  # one line, as mypy and ruff say it
+        where = args.paths[0] if len(args.paths) == 1 else f"{len(args.paths)} paths"
+        plural = "" if packages == 1 else "s"
+        print(f"Success: no problems found in {where} ({packages} package{plural})")
     return status
 
 
@@ -278,7 +284,7 @@ def _generate(args: argparse.Namespace) -> int:
         output_tree,
         up_to_date,
     )
-    from witgen.commands import print_changes
+    from witgen.commands import print_changes, print_up_to_date
     from witgen.output import ForeignFileError, check_tree, write_tree
 
     try:
@@ -291,6 +297,7 @@ def _generate(args: argparse.Namespace) -> int:
             cwd=Path.cwd(),
         )
         if up_to_date(options):
+            print_up_to_date(options.out)
             return EXIT_OK
         tree = output_tree(options.out, generate_files(options, parallel=True))
         changes = check_tree(tree) if args.check else write_tree(tree)

@@ -82,13 +82,14 @@ def shown(path: object) -> str:
 
 def print_changes(out: Path, changes: Changes, rerun: str) -> int:
     """Say what a command did to the tree under `out`, or with `--check` what is
-    stale in it, and return the exit status (1 when anything is stale).
+        stale in it, and return the exit status (1 when anything is stale).
 
-    On standard output, one line per file: `wrote PATH`, `created PATH`,
-    `kept PATH (yours: witgen does not rewrite it)`, `removed PATH`.  On standard
-    error, `PATH: WHY` per stale file and a last line naming `rerun`, the command
-    that brings the tree up to date.  `witgen generate` (bindings and `--guest`)
-    and `witgen docs` all print through here.
+        On standard output, one line per file: `wrote PATH`, `created PATH`,
+        `kept PATH (yours: witgen does not rewrite it)`, `removed PATH`, or one
+    `Success: PATH is up to date` when nothing changed.  On standard
+        error, `PATH: WHY` per stale file and a last line naming `rerun`, the command
+        that brings the tree up to date.  `witgen generate` (bindings and `--guest`)
+        and `witgen docs` all print through here.
     """
     if changes.stale:
         for name, why in changes.stale:
@@ -106,4 +107,11 @@ def print_changes(out: Path, changes: Changes, rerun: str) -> int:
         print(f"kept {shown(out / name)} (yours: witgen does not rewrite it)")
     for name in changes.removed:
         print(f"removed {shown(out / name)}")
+    if not (changes.written or changes.created or changes.removed):
+        print_up_to_date(out)
     return EXIT_OK
+
+
+def print_up_to_date(out: Path) -> None:
+    """The one line a command that had nothing to change prints (as mypy and ruff do)."""
+    print(f"Success: {shown(out)} is up to date")

@@ -192,7 +192,7 @@ def test_cli_writes_checks_and_never_touches_a_file_it_did_not_write(
     assert main(argv) == 0
     assert capsys.readouterr().out.splitlines() == [f"wrote ref/{name}" for name in _rich_pages()]
     assert main([*argv, "--check"]) == 0
-    assert capsys.readouterr() == ("", "")
+    assert capsys.readouterr() == ("Success: ref is up to date\n", "")
 
     shapes = tmp_path / "ref" / "test_rich_v1_2_0" / "shapes.md"
     shapes.write_text(shapes.read_text() + "edited\n")
