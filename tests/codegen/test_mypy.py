@@ -4,8 +4,6 @@ every corpus case that can be bound."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from support.corpus import CONFORMANCE, cases, have_corpus
@@ -13,7 +11,7 @@ from support.corpus import CONFORMANCE, cases, have_corpus
 from witgen.codegen.generate import write_files
 from witgen.diagnostics import WitError
 
-from .generated import CASES, generate, package_name
+from .generated import CASES, generate, package_name, run_mypy
 
 
 def test_generated_code_passes_mypy_strict(tmp_path: Path) -> None:
@@ -33,9 +31,5 @@ def test_generated_code_passes_mypy_strict(tmp_path: Path) -> None:
         write_files(tmp_path / name, generated)
         packages.append(name)
     assert len(packages) >= 6
-    (tmp_path / "mypy.ini").write_text("[mypy]\nstrict = True\npython_version = 3.11\n")
-    command = [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--no-incremental"]
-    for name in packages:
-        command += ["-p", name]
-    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    result = run_mypy(tmp_path, packages)
     assert result.returncode == 0, result.stdout + result.stderr

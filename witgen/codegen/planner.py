@@ -238,10 +238,7 @@ class Planner:
                 if interface.package is not None
                 else ""
             ),
-            reexports=definitions.reexports,
-            classes=definitions.classes,
-            resources=resources,
-            aliases=definitions.aliases,
+            definitions=definitions.ordered({view.wit_name: view for view in resources}),
             codecs=definitions.codecs,
             signatures=_signatures(functions),
             instance=instance,
@@ -293,10 +290,7 @@ class Planner:
             docs=docstring_text(world.docs, world.stability),
             imports=frozenset(uses.used),
             package=str(package.name) if package else "",
-            reexports=definitions.reexports,
-            classes=definitions.classes,
-            resources=resources,
-            aliases=definitions.aliases,
+            definitions=definitions.ordered({view.wit_name: view for view in resources}),
             codecs=definitions.codecs,
             signatures=_signatures(imported) + _signatures(exported),
             imported_functions=imported.freestanding(),
@@ -386,7 +380,8 @@ class Planner:
         resource's drop is named in `members` after every function."""
         resolve = self.resolve
         views = []
-        for wit_name, type_id in definitions.resources:
+        for slot in definitions.resources:
+            wit_name, type_id = slot.wit_name, slot.type_id
             typedef = resolve.types[type_id]
             resource_functions = functions.of_resource(wit_name)
             views.append(

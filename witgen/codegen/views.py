@@ -35,9 +35,29 @@ class FieldView:
 
 
 @dataclass(frozen=True, slots=True)
+class ReexportView:
+    """`Name = target`: another name for a class, the module's own or another
+    module's (a `use`d type, another name for a resource)."""
+
+    definition: ClassVar[Literal["reexport"]] = "reexport"
+    name: PythonName
+    target: Code
+
+    @property
+    def defines(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """The module's own names it uses when the module is imported."""
+        return self.target.locals
+
+
+@dataclass(frozen=True, slots=True)
 class TypeView:
     """A named type that becomes a class: record, variant, enum, flags."""
 
+    definition: ClassVar[Literal["type"]] = "type"
     kind: Literal["record", "variant", "enum", "flags"]
     name: PythonName
     wit_name: str
@@ -46,16 +66,35 @@ class TypeView:
     fields: tuple[FieldView, ...] = ()  # record fields, or variant/enum/flags cases
     case_classes: tuple[PythonName, ...] = ()  # a variant's case classes
 
+    @property
+    def defines(self) -> frozenset[str]:
+        return frozenset({self.name, *self.case_classes})
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """Nothing: the annotations of a class's fields are not evaluated."""
+        return frozenset()
+
 
 @dataclass(frozen=True, slots=True)
 class AliasView:
     """`Name: typing.TypeAlias = annotation`: a variant's union, a named
     structural type, a `use`d type."""
 
+    definition: ClassVar[Literal["alias"]] = "alias"
     name: PythonName
     annotation: Code
     docs: str
     deprecated: str | None
+
+    @property
+    def defines(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """The module's own names it uses when the module is imported."""
+        return self.annotation.locals
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +128,7 @@ class FunctionView:
 
 @dataclass(frozen=True, slots=True)
 class ResourceView:
+    definition: ClassVar[Literal["resource"]] = "resource"
     name: PythonName  # the class of handles to a component's resource
     host_name: PythonName  # the protocol of a host's objects
     wit_name: str
@@ -106,6 +146,20 @@ class ResourceView:
         """Its constructor, methods and statics, in that order."""
         head = [self.constructor] if self.constructor is not None else []
         return [*head, *self.methods, *self.statics]
+
+    @property
+    def defines(self) -> frozenset[str]:
+        """Its classes: handles to a component's (not for a world's own), the host's protocol."""
+        return frozenset({self.name, self.host_name} if self.guest else {self.host_name})
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """Nothing: the annotations of its methods are not evaluated."""
+        return frozenset()
+
+
+# One named type's definitions, as a module holds them: a unit of its order.
+DefinitionView = ReexportView | TypeView | ResourceView | AliasView
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,26 +214,35 @@ class BindingsModule(ModuleView):
     module variables that carry values (codecs, signatures)."""
 
     package: str  # the WIT package it belongs to
-    reexports: tuple[tuple[PythonName, Code], ...] = ()  # names of other modules' types
-    classes: tuple[TypeView, ...] = ()
-    resources: tuple[ResourceView, ...] = ()
-    aliases: tuple[AliasView, ...] = ()
+    # Its named types' definitions, in the order they are written (`in_dependency_order`).
+    definitions: tuple[DefinitionView, ...] = ()
     codecs: tuple[tuple[PythonName, Code], ...] = ()
     signatures: tuple[tuple[PythonName, Code], ...] = ()
+
+    @property
+    def reexports(self) -> tuple[tuple[PythonName, Code], ...]:
+        """`(name, target)` of its other names for classes (`use`d types among them)."""
+        return tuple((d.name, d.target) for d in self.definitions if isinstance(d, ReexportView))
+
+    @property
+    def classes(self) -> tuple[TypeView, ...]:
+        return tuple(d for d in self.definitions if isinstance(d, TypeView))
+
+    @property
+    def resources(self) -> tuple[ResourceView, ...]:
+        return tuple(d for d in self.definitions if isinstance(d, ResourceView))
+
+    @property
+    def aliases(self) -> tuple[AliasView, ...]:
+        return tuple(d for d in self.definitions if isinstance(d, AliasView))
 
     def resource_functions(self) -> list[FunctionView]:
         return [function for resource in self.resources for function in resource.functions()]
 
-    def ordered_aliases(self) -> list[AliasView]:
-        """The aliases in source order, except that each comes after those it uses."""
-        return _dependencies_first(
-            [(view.name, view, view.annotation.locals) for view in self.aliases]
-        )
-
     def ordered_codecs(self) -> list[tuple[PythonName, Code]]:
         """The codecs in source order, except that each comes after those it uses."""
-        return _dependencies_first(
-            [(name, (name, expr), expr.locals) for name, expr in self.codecs]
+        return in_dependency_order(
+            [(frozenset({name}), expr.locals, (name, expr)) for name, expr in self.codecs]
         )
 
 
@@ -286,24 +349,34 @@ def _slots(slots: Sequence[str]) -> str:
 T = TypeVar("T")
 
 
-def _dependencies_first(items: list[tuple[str, T, frozenset[str]]]) -> list[T]:
-    """`items` in source order, except that each comes after what it depends on."""
-    by_name = {name: (value, deps) for name, value, deps in items}
-    done: set[str] = set()
+def in_dependency_order(items: Sequence[tuple[frozenset[str], frozenset[str], T]]) -> list[T]:
+    """The values of `items` (`(names it defines, names it needs, value)`) in
+    their order, except that each comes after the items defining what it needs
+    (a depth-first topological order, so it is stable: an item moves only when
+    something it needs comes later).  Needs that no item defines are ignored,
+    and so is a need that would close a cycle (WIT has none among the
+    definitions a module evaluates)."""
+    definer: dict[str, int] = {}
+    for index, (defines, _, _) in enumerate(items):
+        for name in defines:
+            definer.setdefault(name, index)
+    done: set[int] = set()
+    started: set[int] = set()
     order: list[T] = []
-    for root, _, _ in items:
+    for root in range(len(items)):
         stack = [(root, False)]
         while stack:
-            name, expanded = stack.pop()
-            if name in done or name not in by_name:
+            index, expanded = stack.pop()
+            if index in done or (index in started and not expanded):
                 continue
-            value, deps = by_name[name]
             if expanded:
-                done.add(name)
-                order.append(value)
+                done.add(index)
+                order.append(items[index][2])
                 continue
-            stack.append((name, True))
-            stack.extend((dep, False) for dep in sorted(deps, reverse=True) if dep not in done)
+            started.add(index)
+            stack.append((index, True))
+            needed = sorted({definer[name] for name in items[index][1] if name in definer})
+            stack.extend((dep, False) for dep in reversed(needed) if dep not in started)
     return order
 
 

@@ -26,6 +26,9 @@ GUEST_RESOURCES: frozenset[str] = frozenset()
 
 ComponentError = _airssys_host_core_v1_0_0_types.ComponentError
 
+ProcessHandle: typing.TypeAlias = int
+"""Process handle."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ProcessResult:
@@ -35,9 +38,6 @@ class ProcessResult:
     stdout: bytes
     stderr: bytes
 
-
-ProcessHandle: typing.TypeAlias = int
-"""Process handle."""
 
 _codec_process_handle = rt_codec.U64_CODEC
 _codec_process_result = rt_codec.RecordCodec(

@@ -89,6 +89,10 @@ class Change_Removed:
     """
 
 
+Change: typing.TypeAlias = Change_Added | Change_Removed
+"""A variant."""
+
+
 @typing_extensions.deprecated("deprecated since version 2.0.1")
 @dataclasses.dataclass(frozen=True, slots=True)
 class OldRecord:
@@ -98,9 +102,6 @@ class OldRecord:
 
     x: int
 
-
-Change: typing.TypeAlias = Change_Added | Change_Removed
-"""A variant."""
 
 _codec_note = rt_codec.RecordCodec(
     "note", Note, (("text", "text", rt_codec.STRING_CODEC), ("tag", "tag", rt_codec.STRING_CODEC))

@@ -38,13 +38,13 @@ from ..test_other import types as _test_other_types
 
 Pos = _test_inline_v0_1_0_types.Pos
 
+Cursor: typing.TypeAlias = Pos
+
 
 class Mode(enum.Enum):
     INSERT = "insert"
     NORMAL = "normal"
 
-
-Cursor: typing.TypeAlias = Pos
 
 _codec_cursor = _test_inline_v0_1_0_types._codec_pos
 _codec_mode = rt_codec.EnumCodec("mode", Mode)

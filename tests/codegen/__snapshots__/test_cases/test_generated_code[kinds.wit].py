@@ -379,10 +379,21 @@ class Shape_None:
     """The `none` case of `Shape`."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Holder:
-    label: str
-    item: Blob | HostBlob
+Shape: typing.TypeAlias = Shape_Circle | Shape_Square | Shape_None
+
+Bytes: typing.TypeAlias = bytes
+
+Maybe: typing.TypeAlias = rt_wit.Some[int | None] | None
+
+Pair: typing.TypeAlias = tuple[int, str]
+
+Lookup: typing.TypeAlias = dict[str, Color]
+
+Outcome: typing.TypeAlias = rt_wit.Result[Point, str]
+
+ShapeAlias: typing.TypeAlias = Shape
+
+Later: typing.TypeAlias = ShapeAlias
 
 
 class Blob(rt_resources.GuestResource):
@@ -401,21 +412,11 @@ class HostBlob(typing.Protocol):
     def size(self) -> int: ...
 
 
-Shape: typing.TypeAlias = Shape_Circle | Shape_Square | Shape_None
+@dataclasses.dataclass(frozen=True, slots=True)
+class Holder:
+    label: str
+    item: Blob | HostBlob
 
-Bytes: typing.TypeAlias = bytes
-
-Maybe: typing.TypeAlias = rt_wit.Some[int | None] | None
-
-Pair: typing.TypeAlias = tuple[int, str]
-
-Lookup: typing.TypeAlias = dict[str, Color]
-
-Outcome: typing.TypeAlias = rt_wit.Result[Point, str]
-
-ShapeAlias: typing.TypeAlias = Shape
-
-Later: typing.TypeAlias = ShapeAlias
 
 _codec_point = rt_codec.RecordCodec(
     "point",

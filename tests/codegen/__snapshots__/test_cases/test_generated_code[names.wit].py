@@ -155,6 +155,9 @@ class Lambda_Host:
     """The `host` case of `Lambda`."""
 
 
+Lambda: typing.TypeAlias = Lambda_If | Lambda_Else | Lambda_Host
+
+
 class Exports_(rt_resources.GuestResource):
     """A handle to a `exports` a component defines. Drop it (`drop()`, or use it in a `with` block) to run the component's destructor."""
 
@@ -176,8 +179,6 @@ class HostExports(typing.Protocol):
 
     def str_(self) -> str: ...
 
-
-Lambda: typing.TypeAlias = Lambda_If | Lambda_Else | Lambda_Host
 
 _codec_class = rt_codec.RecordCodec(
     "class",

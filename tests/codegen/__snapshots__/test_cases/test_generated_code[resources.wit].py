@@ -168,10 +168,7 @@ class StoreError_Closed:
     value: str
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Entry:
-    bucket: rt_wit.Borrow[Bucket] | HostBucket
-    key: str
+StoreError: typing.TypeAlias = StoreError_Full | StoreError_Closed
 
 
 class Bucket(rt_resources.GuestResource):
@@ -205,7 +202,11 @@ class HostBucket(typing.Protocol):
     def share(self) -> HostBucket: ...
 
 
-StoreError: typing.TypeAlias = StoreError_Full | StoreError_Closed
+@dataclasses.dataclass(frozen=True, slots=True)
+class Entry:
+    bucket: rt_wit.Borrow[Bucket] | HostBucket
+    key: str
+
 
 _codec_store_error = rt_codec.VariantCodec(
     "store-error",
