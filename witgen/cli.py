@@ -144,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
             "(default: app): app.py and Component.toml when missing, wit_imports.py always"
         ),
     )
+    generate.add_argument(
+        "--deny-unbindable",
+        action="store_true",
+        help=(
+            "fail (exit 1, nothing written) when a function of the world cannot be bound "
+            "(async, or a stream, future, error-context or fixed-size list in its "
+            "signature); by default each is a warning and is left out of the bindings"
+        ),
+    )
     add_feature_options(generate)
     generate.set_defaults(run=_generate)
 
@@ -246,7 +255,13 @@ def _generate(args: argparse.Namespace) -> int:
         )
         if up_to_date(options):
             return EXIT_OK
-        tree = output_tree(options.out, generate_files(options, parallel=True))
+        generated = generate_files(options, parallel=True)
+        level = "error" if args.deny_unbindable else "warning"
+        for warning in generated.warnings:
+            print(f"{level}: {warning}", file=sys.stderr)
+        if generated.warnings and args.deny_unbindable:
+            return EXIT_DIAGNOSTICS
+        tree = output_tree(options.out, generated)
         changes = check_tree(tree) if args.check else write_tree(tree)
     except (ConfigError, ForeignFileError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -9,8 +9,8 @@ names of other modules' types it re-exports, and its own resources (whose
 views need their functions, `signatures.py`), all in source order;
 `Definitions.ordered` puts them in the order the module is written in: source
 order, except that a definition comes after those its value uses (`type
-headers = fields;` after the class of `fields`).  Raises nothing: a type that
-cannot be bound is a diagnostic in `Definitions.problems`.
+headers = fields;` after the class of `fields`).  Every type is bound (a
+stream, a future, an error-context as an opaque handle).  Raises nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import assert_never
 
 from witgen import ir
 from witgen.codegen import names
-from witgen.codegen.annotations import TypeMapper, Unsupported
+from witgen.codegen.annotations import TypeMapper
 from witgen.codegen.imports import RT_CODEC, Code, Local
 from witgen.codegen.layout import string
 from witgen.codegen.names import Namespace, PythonName
@@ -36,7 +36,6 @@ from witgen.codegen.views import (
     docstring_text,
     in_dependency_order,
 )
-from witgen.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +56,6 @@ class Definitions:
 
     entries: tuple[Entry, ...]
     codecs: tuple[tuple[PythonName, Code], ...]  # (codec variable, codec expression)
-    problems: tuple[Diagnostic, ...]
 
     @property
     def resources(self) -> tuple[ResourceSlot, ...]:
@@ -97,16 +95,9 @@ def claim_type_names(
 def plan_definitions(types: TypeMapper, named: Sequence[tuple[str, ir.TypeId]]) -> Definitions:
     """The definitions of the module's named types (named by `claim_type_names`)."""
     found = _Found()
-    problems: list[Diagnostic] = []
     for name, type_id in named:
-        try:
-            _named(types, name, type_id, found)
-        except Unsupported as problem:
-            span = types.resolve.types[type_id].span
-            problems.append(Diagnostic(f"type `{name}`: {problem.message}", span))
-    return Definitions(
-        entries=tuple(found.entries), codecs=tuple(found.codecs), problems=tuple(problems)
-    )
+        _named(types, name, type_id, found)
+    return Definitions(entries=tuple(found.entries), codecs=tuple(found.codecs))
 
 
 @dataclass(slots=True)
@@ -149,7 +140,7 @@ def _named(types: TypeMapper, wit_name: str, type_id: ir.TypeId, found: _Found) 
                 FieldView(
                     scope.claim(names.function_name(f.name)),
                     f.name,
-                    types.member(f"field `{f.name}`", types.either_side, f.type),
+                    types.either_side(f.type),
                     docstring_text(f.docs, None),
                 )
                 for f in kind.fields
@@ -174,11 +165,7 @@ def _named(types: TypeMapper, wit_name: str, type_id: ir.TypeId, found: _Found) 
                 FieldView(
                     names.case_class_name(wit_name, c.name),
                     c.name,
-                    (
-                        None
-                        if c.type is None
-                        else types.member(f"case `{c.name}`", types.either_side, c.type)
-                    ),
+                    (None if c.type is None else types.either_side(c.type)),
                     docstring_text(c.docs, None),
                 )
                 for c in kind.cases

@@ -2,7 +2,8 @@
 
 In: the WIT path, the world, the output directory and the enabled features
 (from the command line or `[tool.witgen]` in `pyproject.toml`).  Out: the
-generated files, written only where their content changed; files witgen
+generated files, written only where their content changed, and a warning per
+function the bindings leave out (`Generated.warnings`); files witgen
 generated earlier that the input no longer produces are removed.  A file
 without witgen's header is never touched.  With `check`, nothing is written:
 the stale files are listed instead.  `witgen.output` does the writing and the
@@ -141,9 +142,12 @@ class Manifest:
 
     inputs: str
     files: dict[str, tuple[str, str]]
+    # How many functions the bindings left out (`Generated.warnings`): a
+    # generation that warned is never skipped as up to date, so it warns again.
+    warnings: int = 0
 
     def dumps(self) -> str:
-        data = {
+        data: dict[str, object] = {
             "witgen": __version__,
             "inputs": self.inputs,
             "files": {
@@ -151,6 +155,8 @@ class Manifest:
                 for name, (rendered, written) in sorted(self.files.items())
             },
         }
+        if self.warnings:
+            data["warnings"] = self.warnings
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
@@ -162,7 +168,7 @@ class Manifest:
                 str(name): (str(entry["rendered"]), str(entry["written"]))
                 for name, entry in data["files"].items()
             }
-            return cls(str(data["inputs"]), files)
+            return cls(str(data["inputs"]), files, int(data.get("warnings", 0)))
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
@@ -171,6 +177,9 @@ class Manifest:
 class Generated:
     files: dict[str, str]  # path under the output directory -> text
     manifest: Manifest
+    # One per function the bindings leave out (`UNBINDABLE` in its module),
+    # rendered as wit-parser renders a diagnostic, without the `warning: ` prefix.
+    warnings: tuple[str, ...] = ()
 
 
 def _digest(data: bytes) -> str:
@@ -295,7 +304,7 @@ def up_to_date(options: Options) -> bool:
     a full generation decides what is stale.
     """
     manifest = Manifest.read(options.out)
-    if manifest is None or manifest.inputs != fingerprint(options):
+    if manifest is None or manifest.warnings or manifest.inputs != fingerprint(options):
         return False
     for name, (_, written) in manifest.files.items():
         try:
@@ -323,7 +332,7 @@ def generate_files(options: Options, *, reuse: bool = True, parallel: bool = Fal
 def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
     from witgen.codegen.planner import plan_modules
     from witgen.codegen.render import render_source
-    from witgen.diagnostics import SourceMap
+    from witgen.diagnostics import SourceMap, render
     from witgen.resolve.passes import resolve_path
 
     sources = SourceMap()
@@ -331,7 +340,9 @@ def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
     shown = os.path.relpath(options.wit)
     path = str(options.wit) if shown.startswith("..") else shown
     resolve = resolve_path(path, options.features, options.all_features, sources=sources)
-    modules = plan_modules(resolve, sources, _source_name(options), options.world)
+    plan = plan_modules(resolve, sources, _source_name(options), options.world)
+    modules = plan.modules
+    warnings = tuple(render(warning, plan.sources) for warning in plan.warnings)
     previous = Manifest.read(options.out) if reuse else None
     files: dict[str, str] = {}
     hashes: dict[str, str] = {}
@@ -353,7 +364,8 @@ def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
     files[PY_TYPED] = f"{HEADER}{_source_name(options)}. DO NOT EDIT.\n"
     hashes[PY_TYPED] = _digest(files[PY_TYPED].encode())
     entries = {name: (hashes[name], _digest(text.encode())) for name, text in files.items()}
-    return Generated(dict(sorted(files.items())), Manifest(fingerprint(options) or "", entries))
+    manifest = Manifest(fingerprint(options) or "", entries, len(warnings))
+    return Generated(dict(sorted(files.items())), manifest, warnings)
 
 
 def _source_name(options: Options) -> str:

@@ -3,10 +3,11 @@
 In: an `ir.Resolve` and the world (or interfaces) to generate.  Out: one view
 per generated module (`views.py`), with every name, annotation, codec
 expression, docstring and import already computed, so that templates only
-loop and print.  Raises `WitError` for an item the runtime cannot carry
-(futures, streams, error-context, fixed-size lists, async functions), naming
-the item and pointing at it; `WorldNotFound` (`witgen.resolve.select`) for a
-world the tree does not have.
+loop and print; and a warning (a `Diagnostic` pointing at it) for each function
+wasmtime-py 50 can neither call nor define (async, or a stream, future,
+error-context or fixed-size list in its signature), which the modules leave
+out and list in `UNBINDABLE`.  Raises `WorldNotFound`
+(`witgen.resolve.select`) for a world the tree does not have.
 
 The public face of the code generator: `plan_modules` for `witgen generate`;
 `Planner` and `with_dependencies` for `witgen docs`, which plans every package.
@@ -28,6 +29,7 @@ what the world imports (its own functions and every imported interface), and
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from witgen import ir
 from witgen.codegen import names
@@ -49,14 +51,24 @@ from witgen.codegen.views import (
     docstring_text,
 )
 from witgen.conventions import replacement
-from witgen.diagnostics import Diagnostic, SourceMap, WitError
+from witgen.diagnostics import Diagnostic, SourceMap
 from witgen.resolve.select import select_world
 from witgen.version import minimum_version
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What `plan_modules` planned: the modules, and a warning per function
+    left out of them (in the order the modules were planned)."""
+
+    modules: list[Module]
+    warnings: list[Diagnostic]
+    sources: SourceMap  # what the warnings point into
+
+
 def plan_modules(
     resolve: ir.Resolve, sources: SourceMap, source: str, world_name: str | None
-) -> list[Module]:
+) -> Plan:
     """Every module for the world `world_name` (a world of the main package, or
     any world of the tree by its full name, `ns:pkg/world@1.0.0`) or, with None,
     for every world of the main package (every interface, when it has none)."""
@@ -75,14 +87,12 @@ def plan_modules(
                     interfaces.append(item.interface)
     else:
         interfaces = [interface_id for _, interface_id in main.interfaces]
-    problems: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
     for interface_id in with_dependencies(resolve, interfaces):
-        problems.extend(planner.interface(interface_id))
+        warnings.extend(planner.interface(interface_id))
     for world_id in worlds:
-        problems.extend(planner.world(world_id))
-    if problems:
-        raise WitError(problems, sources)
-    return planner.finish()
+        warnings.extend(planner.world(world_id))
+    return Plan(planner.finish(), warnings, sources)
 
 
 def with_dependencies(
@@ -120,8 +130,8 @@ def _used_from(resolve: ir.Resolve, type_id: ir.TypeId) -> ir.InterfaceId | None
 
 
 class Planner:
-    """Builds the module views: `interface()` and `world()` add one (returning what
-    cannot be bound), `finish()` gives them all.  `plan_modules` drives it for
+    """Builds the module views: `interface()` and `world()` add one (returning a
+    warning per function it cannot bind), `finish()` gives them all.  `plan_modules` drives it for
     `witgen generate`; `witgen docs` drives it over every package."""
 
     def __init__(self, resolve: ir.Resolve, source: str) -> None:
@@ -244,8 +254,9 @@ class Planner:
             instance=instance,
             deprecations=tuple(deprecations),
             functions=functions.freestanding(),
+            unbindable=functions.unbindable,
         )
-        return [*definitions.problems, *functions.problems]
+        return list(functions.warnings)
 
     # -- worlds
 
@@ -297,8 +308,10 @@ class Planner:
             exported_functions=exported.freestanding(),
             imported_interfaces=imported_interfaces,
             exported_interfaces=exported_interfaces,
+            unbindable_imports=imported.unbindable,
+            unbindable_exports=exported.unbindable,
         )
-        return [*definitions.problems, *imported.problems, *exported.problems]
+        return [*imported.warnings, *exported.warnings]
 
     def _interface_refs(
         self,

@@ -127,6 +127,16 @@ class FunctionView:
 
 
 @dataclass(frozen=True, slots=True)
+class UnbindableView:
+    """A function wasmtime-py 50 can neither call nor define: left out of the
+    bindings, listed with the reason in the module's `UNBINDABLE`."""
+
+    wit_name: str  # the component-model name (`[method]r.m` for a method)
+    reason: str
+    trap: bool  # whether an import of it can be linked as a trap (not an async one)
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceView:
     definition: ClassVar[Literal["resource"]] = "resource"
     name: PythonName  # the class of handles to a component's resource
@@ -255,10 +265,16 @@ class InterfaceModule(BindingsModule):
     # (name in SIGNATURES, or "" for the interface itself; `rt_wit.Deprecated(...)`)
     deprecations: tuple[tuple[str, Code], ...] = ()
     functions: tuple[FunctionView, ...] = ()
+    unbindable: tuple[UnbindableView, ...] = ()
 
     @property
     def has_host_items(self) -> bool:
         return bool(self.functions or self.resources)
+
+    @property
+    def has_traps(self) -> bool:
+        """Whether `add_to_linker` links a function it leaves out as a trap."""
+        return any(view.trap for view in self.unbindable)
 
     def all_functions(self) -> list[FunctionView]:
         """Every function of the interface, resource functions included."""
@@ -267,6 +283,10 @@ class InterfaceModule(BindingsModule):
     def signatures_literal(self) -> str:
         """`{wit name: signature variable}` of every function."""
         return _signatures_literal(self.all_functions())
+
+    def unbindable_literal(self) -> str:
+        """`{wit name: reason}` of the functions left out of the bindings."""
+        return _unbindable_literal(self.unbindable)
 
     def deprecated_literal(self) -> str:
         """`{wit name: rt_wit.Deprecated(...)}` of the deprecated items."""
@@ -300,6 +320,18 @@ class WorldModule(BindingsModule):
     exported_functions: tuple[FunctionView, ...] = ()
     imported_interfaces: tuple[InterfaceRef, ...] = ()
     exported_interfaces: tuple[InterfaceRef, ...] = ()
+    unbindable_imports: tuple[UnbindableView, ...] = ()  # its own functions and its resources'
+    unbindable_exports: tuple[UnbindableView, ...] = ()
+
+    @property
+    def has_traps(self) -> bool:
+        """Whether `add_to_linker` links a function it leaves out as a trap."""
+        return any(view.trap for view in self.unbindable_imports)
+
+    def unbindable_literal(self, direction: Literal["import", "export"]) -> str:
+        """`{wit name: reason}` of the functions of `direction` left out of the bindings."""
+        views = self.unbindable_imports if direction == "import" else self.unbindable_exports
+        return _unbindable_literal(views)
 
     def all_functions(self, direction: Literal["import", "export"]) -> list[FunctionView]:
         """Every function the world imports (its resources' included) or exports."""
@@ -339,6 +371,10 @@ Module = InterfaceModule | WorldModule | PackageModule | RootModule
 def _signatures_literal(functions: list[FunctionView]) -> str:
     items = [f"{string(f.wit_name)}: {f.signature}" for f in functions]
     return "{" + ", ".join(items) + "}"
+
+
+def _unbindable_literal(views: Sequence[UnbindableView]) -> str:
+    return "{" + ", ".join(f"{string(v.wit_name)}: {string(v.reason)}" for v in views) + "}"
 
 
 def _slots(slots: Sequence[str]) -> str:

@@ -48,6 +48,12 @@ EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
 }
 """The module of every interface the world exports, by the name it is exported under."""
 
+IMPORT_UNBINDABLE: dict[str, str] = {}
+"""The functions the world imports itself that these bindings leave out, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
+
+EXPORT_UNBINDABLE: dict[str, str] = {}
+"""The functions the world exports itself that these bindings leave out (`Exports` has no method for them), by their name in the component model, with why."""
+
 
 class Imports(typing.Protocol):
     """What a host provides to components of this world (see `add_to_linker`)."""
@@ -248,6 +254,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {
 
 DEPRECATED: dict[str, rt_wit.Deprecated] = {}
 """The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
+
+UNBINDABLE: dict[str, str] = {}
+"""The functions left out of these bindings, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
 
 
 class Host(typing.Protocol):

@@ -62,6 +62,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {}
 DEPRECATED: dict[str, rt_wit.Deprecated] = {}
 """The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
+UNBINDABLE: dict[str, str] = {}
+"""The functions left out of these bindings, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `test:order/base` to components (see `add_to_linker`)."""
@@ -216,6 +219,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {
 DEPRECATED: dict[str, rt_wit.Deprecated] = {}
 """The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
+UNBINDABLE: dict[str, str] = {}
+"""The functions left out of these bindings, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `test:order/http` to components (see `add_to_linker`)."""
@@ -334,6 +340,12 @@ IMPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
 
 EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {"test:order/http": _test_order_http}
 """The module of every interface the world exports, by the name it is exported under."""
+
+IMPORT_UNBINDABLE: dict[str, str] = {}
+"""The functions the world imports itself that these bindings leave out, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
+
+EXPORT_UNBINDABLE: dict[str, str] = {}
+"""The functions the world exports itself that these bindings leave out (`Exports` has no method for them), by their name in the component model, with why."""
 
 
 class Imports(typing.Protocol):
