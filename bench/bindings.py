@@ -29,6 +29,17 @@ export, `LinkerInstance.add_func` for the host function).
    Median ms per round trip, and the speedup raw/typed.
    Target: the 1 MiB round trip at least 50x faster than raw (which converts
    one value per byte and takes seconds).
+0. Against the floor (before 1-3): hand-written ctypes, the least any
+   Python binding over wasmtime-py 50 can do per call: the C call function
+   with its pointer and context cached, preallocated value arrays, each value
+   set and read in place (with the same range checks), and a host function
+   registered straight as the C callback.  For `add-one` export calls (typed
+   vs floor export, floor host), the `add-one` host import round trip (floor
+   export, typed vs floor host) and the `echo-point` record both ways (all
+   typed vs all floor): floor, typed and raw µs per call, typed - floor (the
+   binding's overhead) and typed/floor.
+   Targets: overhead <= 1 µs for add-one both ways, <= 1.5x the floor for
+   the record echo.
 4. Generation: `witgen generate` of the airssys worlds in `wit/` (one row per
    world) and of the largest conformance case wasm-tools accepts (by total
    `.wit` bytes; skipped without the corpus), in-process
@@ -56,6 +67,7 @@ from WITGEN_SHARED (default ../shared).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import functools
 import importlib
 import os
@@ -115,6 +127,7 @@ def main() -> int:
     )
     bench = _setup(components)
     sections: list[tuple[str, Callable[[], None]]] = [
+        ("floor", functools.partial(_floor, bench, args.batches, args.batch)),
         ("export calls", functools.partial(_export_calls, bench, args.batches, args.batch)),
         ("host imports", functools.partial(_import_round_trip, bench, args.batches, args.batch)),
         ("bytes", functools.partial(_bytes, bench)),
@@ -140,11 +153,12 @@ class Instance:
 
     typed: Any  # the generated `Exports` of the world
     raw: dict[str, Callable[..., Any]]  # WIT name -> functools.partial(Func, store)
+    floor: dict[str, Callable[..., Any]]  # WIT name -> the hand-written ctypes call
 
 
 @dataclass(frozen=True)
 class Bench:
-    """Instances by (export side, host side), each "typed" or "raw"."""
+    """Instances by (export side, host side), each "typed" or "raw" ("floor" hosts too)."""
 
     instances: dict[tuple[str, str], Instance]
     world: ModuleType
@@ -155,6 +169,9 @@ class Bench:
 
     def raw(self, host: str, name: str) -> Callable[..., Any]:
         return self.instances["raw", host].raw[name]
+
+    def floor(self, host: str, name: str) -> Callable[..., Any]:
+        return self.instances["raw", host].floor[name]
 
 
 @dataclass(frozen=True)
@@ -195,15 +212,20 @@ def _setup(components: ModuleType) -> Bench:
     types = importlib.import_module(f"witgen_bench.{WIT_PACKAGE}.types")
     engine = Engine()
     component = components.load_component(engine, path)
-    linkers = {"typed": Linker(engine), "raw": Linker(engine)}
+    linkers = {"typed": Linker(engine), "raw": Linker(engine), "floor": Linker(engine)}
     world.add_to_linker(linkers["typed"], TypedImports(TypedHost()))
-    with linkers["raw"].root() as root:
-        with root.add_instance(TYPES_INSTANCE):
-            pass
-        with root.add_instance(HOST_INSTANCE) as host:
-            host.add_func("add-one", _raw_add_one)
-            host.add_func("echo-point", _raw_echo)
-            host.add_func("echo-bytes", _raw_echo)
+    for kind in ("raw", "floor"):
+        with linkers[kind].root() as root:
+            with root.add_instance(TYPES_INSTANCE):
+                pass
+            with root.add_instance(HOST_INSTANCE) as host:
+                if kind == "raw":
+                    host.add_func("add-one", _raw_add_one)
+                    host.add_func("echo-point", _raw_echo)
+                else:
+                    _floor_define(host, "add-one", _floor_host_add_one)
+                    _floor_define(host, "echo-point", _floor_host_echo_point)
+                host.add_func("echo-bytes", _raw_echo)
     instances = {}
     for export in ("typed", "raw"):
         for host_side, linker in linkers.items():
@@ -214,7 +236,11 @@ def _setup(components: ModuleType) -> Bench:
                 for name in ("add-one", "echo-point", "echo-bytes")
             }
             typed = world.Exports(store, instance) if export == "typed" else None
-            instances[export, host_side] = Instance(typed, raw)
+            floor = {
+                "add-one": _floor_add_one(store, _raw_func(store, instance, "add-one")),
+                "echo-point": _floor_echo_point(store, _raw_func(store, instance, "echo-point")),
+            }
+            instances[export, host_side] = Instance(typed, raw, floor)
     return Bench(instances, world, types)
 
 
@@ -233,6 +259,217 @@ def _raw_point(typed: Any) -> Any:
     for name in ("x_coord", "y_coord", "weight", "label_text"):
         setattr(record, name.replace("_", "-"), getattr(typed, name))
     return record
+
+
+# ---------------------------------------------------------------- the floor
+#
+# What a hand-written binding does per call, and nothing more: no codec
+# objects, no generic loops, the values set and read in place.  It keeps the
+# checks a correct binding needs (integer ranges, UTF-8, the record's type).
+
+_U32, _S32, _F64, _STRING, _RECORD = 6, 5, 10, 12, 14
+_POINT_FIELDS = (b"x-coord", b"y-coord", b"weight", b"label-text")
+
+
+def _floor_add_one(store: Any, func: Any) -> Callable[[int], int]:
+    from wasmtime import WasmtimeError, _bindings
+    from wasmtime import _ffi as ffi
+
+    call = _bindings._wasmtime_component_func_call
+    pointer = ctypes.byref(func._func)
+    context = store._context()
+    params = (ffi.wasmtime_component_val_t * 1)()
+    result = ffi.wasmtime_component_val_t()
+    result_ref = ctypes.byref(result)
+    param = params[0]
+
+    def add_one(x: int) -> int:
+        if type(x) is not int or not 0 <= x <= 0xFFFFFFFF:
+            raise ValueError(f"add-one: x: {x!r} is not a u32")
+        param.kind = _U32
+        param.of.u32 = x
+        error = call(pointer, context, params, 1, result_ref, 1)
+        if error:
+            raise WasmtimeError._from_ptr(error)
+        if result.kind != _U32:
+            raise TypeError("add-one: the result is not a u32")
+        return int(result.of.u32)
+
+    return add_one
+
+
+def _floor_lower_point(point: Any, out: Any) -> None:
+    from wasmtime import _ffi as ffi
+
+    label = point.label_text.encode("utf-8")  # a lone surrogate raises here
+    record = ffi.wasmtime_component_valrecord_t()
+    ffi.wasmtime_component_valrecord_new_uninit(ctypes.byref(record), 4)
+    entries = record.data
+    for index, (name, kind, field, value) in enumerate(
+        (
+            (_POINT_FIELDS[0], _S32, "s32", point.x_coord),
+            (_POINT_FIELDS[1], _S32, "s32", point.y_coord),
+            (_POINT_FIELDS[2], _F64, "f64", point.weight),
+        )
+    ):
+        entry = entries[index]
+        _floor_byte_vec(entry.name, name)
+        entry.val.kind = kind
+        setattr(entry.val.of, field, value)
+    entry = entries[3]
+    _floor_byte_vec(entry.name, _POINT_FIELDS[3])
+    entry.val.kind = _STRING
+    _floor_byte_vec(entry.val.of.string, label)
+    out.kind = _RECORD
+    out.of.record = record
+
+
+def _floor_lift_point(val: Any, cls: Callable[..., Any]) -> Any:
+    if val.kind != _RECORD or val.of.record.size != 4:
+        raise TypeError("echo-point: not a point")
+    entries = val.of.record.data
+    label = entries[3].val.of.string
+    return cls(
+        x_coord=entries[0].val.of.s32,
+        y_coord=entries[1].val.of.s32,
+        weight=entries[2].val.of.f64,
+        label_text=ctypes.string_at(label.data, label.size).decode("utf-8"),
+    )
+
+
+@functools.cache
+def _byte_vec_new() -> Any:
+    """`wasm_byte_vec_new` taking the bytes as they are (`char *`)."""
+    from wasmtime import _ffi as ffi
+
+    function = ffi.dll._FuncPtr(("wasm_byte_vec_new", ffi.dll))
+    function.restype = None
+    function.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+    return function
+
+
+def _floor_byte_vec(out: Any, data: bytes) -> None:
+    _byte_vec_new()(ctypes.byref(out), len(data), data)
+
+
+def _floor_echo_point(store: Any, func: Any) -> Callable[[Any], Any]:
+    from wasmtime import WasmtimeError, _bindings
+    from wasmtime import _ffi as ffi
+
+    call = _bindings._wasmtime_component_func_call
+    delete = ffi.wasmtime_component_val_delete
+    pointer = ctypes.byref(func._func)
+    context = store._context()
+    params = (ffi.wasmtime_component_val_t * 1)()
+    result = ffi.wasmtime_component_val_t()
+    result_ref = ctypes.byref(result)
+    param_ref = ctypes.byref(params[0])
+
+    def echo_point(point: Any) -> Any:
+        _floor_lower_point(point, params[0])
+        try:
+            error = call(pointer, context, params, 1, result_ref, 1)
+        finally:
+            delete(param_ref)
+        if error:
+            raise WasmtimeError._from_ptr(error)
+        try:
+            return _floor_lift_point(result, type(point))
+        finally:
+            delete(result_ref)
+
+    return echo_point
+
+
+def _floor_host_add_one(args: Any, results: Any) -> None:
+    results[0].kind = _U32
+    results[0].of.u32 = (args[0].of.u32 + 1) & 0xFFFFFFFF
+
+
+def _floor_host_echo_point(args: Any, results: Any) -> None:
+    point = _floor_lift_point(args[0], _FloorPoint)
+    _floor_lower_point(point, results[0])
+
+
+@dataclass(frozen=True)
+class _FloorPoint:
+    x_coord: int
+    y_coord: int
+    weight: float
+    label_text: str
+
+
+_FLOOR_HOSTS: list[Any] = []  # the C callbacks, kept alive
+
+
+def _floor_define(instance: Any, name: str, body: Callable[[Any, Any], None]) -> None:
+    """Register `body(args, results)` as the host function `name`, as the C callback itself."""
+    from wasmtime import _ffi as ffi
+
+    def callback(  # noqa: PLR0917 (wasmtime's callback signature)
+        data: Any, context: Any, func_type: Any, args: Any, nargs: int, results: Any, nres: int
+    ) -> int:
+        body(args, results)
+        return 0
+
+    trampoline = ffi.wasmtime_component_func_callback_t(callback)
+    finalizer = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda data: None)
+    _FLOOR_HOSTS.extend((trampoline, finalizer))
+    encoded = name.encode()
+    error = ffi.wasmtime_component_linker_instance_add_func(
+        instance.ptr(),
+        ctypes.create_string_buffer(encoded),
+        len(encoded),
+        trampoline,
+        None,
+        finalizer,
+    )
+    assert not error, name
+
+
+def _floor(bench: Bench, batches: int, batch: int) -> None:
+    point = bench.types.Point(x_coord=-7, y_coord=1 << 20, weight=2.5, label_text="bench point ✓")
+    raw_point = _raw_point(point)
+    print(
+        "0. against the floor (hand-written ctypes): median µs/call, "
+        f"{batches} batches of {batch}, interleaved per row"
+    )
+    print(
+        f"   {'row':36} {'floor':>7} {'typed':>7} {'raw':>7} {'typed-floor':>12} "
+        f"{'typed/floor':>12}  target"
+    )
+    rows = [
+        (
+            "add-one export call (floor host)",
+            _checked(functools.partial(bench.floor("floor", "add-one"), 41), 42),
+            _checked(functools.partial(bench.typed("floor").add_one, 41), 42),
+            _checked(functools.partial(bench.raw("floor", "add-one"), 41), 42),
+            "overhead <= 1 µs",
+        ),
+        (
+            "add-one host import (floor export)",
+            _checked(functools.partial(bench.floor("floor", "add-one"), 41), 42),
+            _checked(functools.partial(bench.floor("typed", "add-one"), 41), 42),
+            _checked(functools.partial(bench.floor("raw", "add-one"), 41), 42),
+            "overhead <= 1 µs",
+        ),
+        (
+            "echo-point both ways",
+            _checked(functools.partial(bench.floor("floor", "echo-point"), point), point),
+            _checked(functools.partial(bench.typed("typed").echo_point, point), point),
+            _checked(functools.partial(bench.raw("raw", "echo-point"), raw_point), raw_point),
+            "typed/floor <= 1.5",
+        ),
+    ]
+    for name, floor, typed, raw, target in rows:
+        us = _interleaved_us({"floor": floor, "typed": typed, "raw": raw}, batches, batch)
+        overhead = us["typed"] - us["floor"]
+        ratio = us["typed"] / us["floor"]
+        met = overhead <= 1.0 if target.startswith("overhead") else ratio <= 1.5
+        print(
+            f"   {name:36} {us['floor']:7.2f} {us['typed']:7.2f} {us['raw']:7.2f} "
+            f"{overhead:12.2f} {ratio:12.2f}  {target}: {'met' if met else 'MISSED'}"
+        )
 
 
 # ---------------------------------------------------------------- timing

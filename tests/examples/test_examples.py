@@ -76,7 +76,9 @@ def probe_run(host: AirssysHost, name: str, command: dict[str, Any]) -> Any:
 
 
 def received(host: AirssysHost, name: str) -> list[tuple[str, bytes]]:
-    """The messages the probe `name` was delivered: (sender, bytes)."""
+    """The messages the probe `name` was delivered: (sender, bytes), once the
+    host has delivered everything sent so far."""
+    assert host.wait_idle(30)
     messages = probe_run(host, name, {"op": "messages"})["messages"]
     return [(m["sender"], base64.b64decode(m["data-b64"])) for m in messages]
 
@@ -165,6 +167,7 @@ def test_echo_service_answers_requests_and_echoes_messages_to_its_client_only(
     payload = encode_msgpack({"n": 1})
     data = {"data-b64": base64.b64encode(payload).decode()}
     sent = probe_run(host, "echo-client", {"op": "send-request", "target": "echo-service", **data})
+    assert host.wait_idle(30)
     (callback,) = probe_run(host, "echo-client", {"op": "messages"})["callbacks"]
     assert callback["request-id"] == sent["request-id"] and callback["ok"] is True
     assert decode(base64.b64decode(callback["data-b64"])) == {"n": 1}
@@ -172,6 +175,7 @@ def test_echo_service_answers_requests_and_echoes_messages_to_its_client_only(
     assert received(host, "echo-client") == [("echo-service", payload)]
     with caplog.at_level(logging.WARNING, logger="witgen.component.echo-service"):
         probe_run(host, "stranger", {"op": "send-message", "target": "echo-service", **data})
+        assert host.wait_idle(30)
     assert received(host, "stranger") == []
     expected = denial("echo_service", lambda v: v.check_messaging("stranger"))
     assert refusals(caplog, "echo-service") == [f"message refused: delivery-failed: {expected}"]
@@ -232,7 +236,7 @@ def test_message_processor_forwards_events_to_the_sink(
     host.send_message("shop", "message-processor", encode_json({"type": "order.created", "id": 7}))
     host.send_message("shop", "message-processor", encode_msgpack({"type": "order.paid", "id": 7}))
     host.send_message("shop", "message-processor", encode_json(["not", "an", "event"]))
-    host.run_pending()
+    assert host.wait_idle(30)
     processor = call(host, "message-processor", {"op": "stats"})
     assert {key: processor[key] for key in ("received", "forwarded", "rejected")} == {
         "received": 3,
@@ -259,7 +263,7 @@ def test_message_processor_may_not_forward_elsewhere(
     )
     with caplog.at_level(logging.WARNING, logger="witgen.component.message-processor"):
         host.send_message("shop", "message-processor", encode_json({"type": "order.created"}))
-        host.run_pending()
+        assert host.wait_idle(30)
     expected = denial("message_processor", lambda v: v.check_messaging("billing"))
     stats = call(host, "message-processor", {"op": "stats"})
     assert stats["last-error"] == {"case": "delivery-failed", "value": expected}
@@ -278,6 +282,7 @@ def test_request_response_between_two_components(host: AirssysHost, build_exampl
     assert call(host, "calculator", {"op": "add", "numbers": [1, 2, 3]}) == {"sum": 6}
     first = call(host, "client", {"op": "ask", "peer": "calculator", "numbers": [1, 2, 3]})
     second = call(host, "client", {"op": "ask", "peer": "calculator", "numbers": [0.5, "x"]})
+    assert host.wait_idle(30)  # the host delivers the requests, then the answers
     assert call(host, "client", {"op": "answers"}) == {
         "answers": [
             {"request-id": first["request-id"], "sum": 6},

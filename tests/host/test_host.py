@@ -166,10 +166,12 @@ def test_a_trap_in_handle_message_and_handle_callback_is_contained(
     run(host, "alpha", {"op": "trap-in", "calls": ["handle-message", "handle-callback"]})
     with caplog.at_level(logging.WARNING, logger="witgen.component"):
         run(host, "beta", {"op": "send-message", "target": "alpha", "data": "hello"})
+        assert host.wait_idle(30)
         assert host.component("alpha").restarts == 1  # the delivery trapped it
         run(host, "alpha", {"op": "trap-in", "calls": ["handle-callback"]})
         request = json.dumps({"op": "echo", "data": "ping"})
         run(host, "alpha", {"op": "send-request", "target": "beta", "data": request})
+        assert host.wait_idle(30)
         assert host.component("alpha").restarts == 2  # so did the callback
     failures = [r.getMessage() for r in caplog.records if "not delivered" in r.getMessage()]
     assert len(failures) == 2 and all("trapped" in text for text in failures)
@@ -286,10 +288,13 @@ def test_time_sleep_and_registry(host: AirssysHost, probe: Path, tmp_path: Path)
 def test_messages_are_delivered_in_order_after_the_call(
     host: AirssysHost, probe: Path, tmp_path: Path
 ) -> None:
+    """Delivered by the host after the sender's call, without the sender waiting:
+    `wait_idle` is how a test (or an application) knows they arrived."""
     start(host, probe, tmp_path, "alpha", '[capabilities.messaging]\nsend = ["beta"]\n')
     start(host, probe, tmp_path, "beta")
     for text in ("one", "two", "three"):
         assert run(host, "alpha", {"op": "send-message", "target": "beta", "data": text}) == {}
+    assert host.wait_idle(30)
     received = run(host, "beta", {"op": "messages"})["messages"]
     assert [(m["sender"], m["data"]) for m in received] == [
         ("alpha", "one"),
@@ -318,6 +323,7 @@ def test_request_and_callback(host: AirssysHost, probe: Path, tmp_path: Path) ->
     start(host, probe, tmp_path, "beta")
     request = json.dumps({"op": "echo", "data": "ping"})
     sent = run(host, "alpha", {"op": "send-request", "target": "beta", "data": request})
+    assert host.wait_idle(30)
     callbacks = run(host, "alpha", {"op": "messages"})["callbacks"]
     assert callbacks == [
         {
@@ -336,10 +342,37 @@ def test_a_request_that_times_out(host: AirssysHost, probe: Path, tmp_path: Path
     sent = run(
         host, "alpha", {"op": "send-request", "target": "beta", "data": loop, "timeout-ms": 300}
     )
+    assert host.wait_idle(30)
     (callback,) = run(host, "alpha", {"op": "messages"})["callbacks"]
     assert callback["request-id"] == sent["request-id"] and callback["ok"] is False
     assert "beta trapped" in callback["err"] and "deadline" in callback["err"]
     assert run(host, "beta", {"op": "echo", "data": "recovered"}) == {"data": "recovered"}
+
+
+def test_a_request_cancelled_before_delivery_never_runs(
+    host: AirssysHost, probe: Path, tmp_path: Path
+) -> None:
+    """The request waits in beta's mailbox (a caller keeps beta busy); alpha
+    cancels it: its callback says so, and beta never executes it."""
+    import threading
+
+    start(host, probe, tmp_path, "alpha", '[capabilities.messaging]\nsend = ["beta"]\n')
+    start(host, probe, tmp_path, "beta", '[capabilities.messaging]\nsend = ["alpha"]\n')
+    busy = threading.Thread(target=run, args=(host, "beta", {"op": "sleep", "ms": 1500}))
+    busy.start()
+    try:
+        time.sleep(0.2)
+        request = json.dumps({"op": "send-message", "target": "alpha", "data": "executed"})
+        sent = run(host, "alpha", {"op": "send-request", "target": "beta", "data": request})
+        assert run(host, "alpha", {"op": "cancel-request", "request-id": sent["request-id"]}) == {}
+    finally:
+        busy.join()
+    assert host.wait_idle(30)
+    received = run(host, "alpha", {"op": "messages"})
+    assert received["messages"] == []
+    assert received["callbacks"] == [
+        {"request-id": sent["request-id"], "ok": False, "err": "cancelled"}
+    ]
 
 
 def test_a_message_flood_is_bounded(tmp_path: Path, probe: Path, compiled: Path) -> None:
@@ -349,6 +382,7 @@ def test_a_message_flood_is_bounded(tmp_path: Path, probe: Path, compiled: Path)
         flood = run(host, "alpha", {"op": "flood", "target": "beta", "count": 1000})
         assert flood["sent"] == 5
         assert flood["error"]["case"] == "delivery-failed" and "full" in flood["error"]["value"]
+        assert host.wait_idle(30)
         assert len(run(host, "beta", {"op": "messages"})["messages"]) == 5
 
 

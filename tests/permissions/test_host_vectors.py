@@ -221,6 +221,10 @@ def test_host_vector_72_whitespace_and_control_characters(host: str) -> None:
         ("Example.COM.", "example.com"),
         ("ＡＰＩ.example.com", "api.example.com"),
         ("example。com", "example.com"),
+        ("api.example.com。", "api.example.com"),  # a trailing ideographic full stop
+        ("api.example.com．", "api.example.com"),  # full-width
+        ("api.example.com｡", "api.example.com"),  # half-width ideographic
+        ("bücher.example。", "xn--bcher-kva.example"),
         ("[::ffff:10.0.0.1]", "10.0.0.1"),
         ("2001:DB8::1", "2001:db8::1"),
         ("xn--fa-hia.de", "xn--fa-hia.de"),
@@ -235,6 +239,12 @@ def test_canonical_hosts(text: str, canonical: str) -> None:
     "text",
     [
         "example.com..",
+        "api.example.com.。",  # two trailing dots, however written
+        "１２７．０．０．１",  # full-width digits and dots: not a canonical IP literal
+        "127。0。0。1",
+        "１２７.0.0.1",
+        "8.8.8.８",
+        "example.１２３",
         "-a.com",
         "a-.com",
         "a_b.com",
@@ -252,20 +262,130 @@ def test_invalid_hosts(text: str) -> None:
         canonical_host(text)
 
 
-def test_restricted_addresses_include_embedded_ipv4() -> None:
-    for text in [
-        "64:ff9b::7f00:1",
-        "2002:7f00:1::1",
-        "100.64.0.1",
-        "0.0.0.0",
-        "224.0.0.1",
-        "fc00::1",
-        "fe80::1",
-        "::",
-    ]:
-        assert is_restricted_address(ipaddress.ip_address(text)), text
-    for text in ["93.184.216.34", "2606:4700::1111", "1.1.1.1"]:
-        assert not is_restricted_address(ipaddress.ip_address(text)), text
+# The D4 rule (witgen/permissions/hosts.py), block by block: the first and
+# last address of each restricted block, and the global neighbours around it.
+RESTRICTED = [
+    # IPv4 special-purpose blocks, globally reachable or not
+    "0.0.0.0",
+    "0.255.255.255",
+    "10.0.0.0",
+    "10.255.255.255",
+    "100.64.0.0",
+    "100.127.255.255",
+    "127.0.0.1",
+    "127.255.255.255",
+    "169.254.0.0",
+    "169.254.169.254",
+    "169.254.255.255",
+    "172.16.0.0",
+    "172.31.255.255",
+    "192.0.0.0",
+    "192.0.0.9",
+    "192.0.0.170",
+    "192.0.0.255",  # IETF protocol assignments
+    "192.0.2.1",
+    "192.31.196.1",
+    "192.52.193.1",
+    "192.88.99.1",
+    "192.168.0.0",
+    "192.168.255.255",
+    "192.175.48.1",
+    "198.18.0.0",
+    "198.19.255.255",
+    "198.51.100.1",
+    "203.0.113.1",
+    "224.0.0.1",
+    "239.255.255.255",
+    "240.0.0.1",
+    "255.255.255.255",
+    # IPv6 embedding a restricted IPv4 address, in a form that reaches it
+    "::ffff:127.0.0.1",
+    "64:ff9b::127.0.0.1",
+    "64:ff9b::192.0.0.170",
+    "2002:7f00:1::1",
+    "2002:c000:201::1",
+    # deprecated forms, restricted whatever they embed
+    "::127.0.0.1",
+    "::8.8.8.8",
+    "::ffff:0:127.0.0.1",
+    "::ffff:0:8.8.8.8",
+    # outside 2000::/3
+    "::",
+    "::1",
+    "64:ff9b:1::7f00:1",
+    "64:ff9b:1::808:808",
+    "100::1",
+    "4000::1",
+    "5f00::1",
+    "fc00::1",
+    "fd12:3456::1",
+    "fe80::1",
+    "fec0::1",
+    "ff02::1",
+    # restricted blocks inside 2000::/3
+    "2001::1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+    "2001:2::1",
+    "2001:1ff::1",
+    "2001:db8::1",
+    "2620:4f:8000::1",
+    "3fff::1",
+]
+GLOBAL = [
+    "1.1.1.1",
+    "8.8.8.8",
+    "93.184.216.34",
+    "9.255.255.255",
+    "11.0.0.0",
+    "100.63.255.255",
+    "100.128.0.0",
+    "126.255.255.255",
+    "128.0.0.0",
+    "169.253.255.255",
+    "169.255.0.0",
+    "172.15.255.255",
+    "172.32.0.0",
+    "191.255.255.255",
+    "192.0.1.0",
+    "192.0.3.0",
+    "192.88.98.255",
+    "192.167.255.255",
+    "192.169.0.0",
+    "198.17.255.255",
+    "198.20.0.0",
+    "223.255.255.255",
+    "::ffff:8.8.8.8",
+    "64:ff9b::8.8.8.8",
+    "2002:808:808::1",
+    "2606:4700::1111",
+    "2001:4860:4860::8888",
+    "2001:200::1",
+    "2a00:1450::1",
+    "2620:4f:7fff::1",
+    "3ffe::1",
+]
+
+
+@pytest.mark.parametrize("text", RESTRICTED)
+def test_restricted_addresses(text: str) -> None:
+    assert is_restricted_address(ipaddress.ip_address(text))
+
+
+@pytest.mark.parametrize("text", GLOBAL)
+def test_global_addresses(text: str) -> None:
+    assert not is_restricted_address(ipaddress.ip_address(text))
+
+
+@pytest.mark.parametrize(
+    "address", ["::127.0.0.1", "::ffff:0:127.0.0.1", "64:ff9b:1::7f00:1", "192.0.0.170"]
+)
+def test_address_forms_that_wildcard_grants_let_through_are_denied_d4(address: str) -> None:
+    """Issue 22: each was allowed under a wildcard grant."""
+    denial = denied(lambda: WILD.check_addresses("x.example.com", 443, [address]))
+    assert "D4" in denial.reason
+    everyone = net({"action": "outbound", "host": "*"})
+    host = f"[{address}]" if ":" in address else address
+    assert "D4" in denied(lambda: everyone.check_network(host, 443)).reason
 
 
 @pytest.mark.parametrize(
@@ -310,3 +430,19 @@ def test_network_cache_does_not_confuse_bool_and_int_ports() -> None:
     validator = net({"action": "outbound", "host": "a.example.com"})
     assert validator.check_network("a.example.com", 1) == "a.example.com"
     denied(lambda: validator.check_network("a.example.com", True))
+
+
+def test_host_names_written_with_ideographic_dots_and_full_width_digits() -> None:
+    """Issue 22, item 6: the trailing `。` was denied as an empty label; full-width
+    IP literals were accepted although only canonical ones may be."""
+    assert WILD.check_network("api.example.com。", 443) == "api.example.com"
+    assert (
+        net({"action": "outbound", "host": "api.example.com。"}).check_network(
+            "api.example.com", 443
+        )
+        == "api.example.com"
+    )
+    literal = net({"action": "outbound", "host": "93.184.216.34"})
+    denial = denied(lambda: literal.check_network("９３．１８４．２１６．３４", 443))
+    assert "canonical IP" in denial.reason
+    assert "host" in load_error("９３．１８４．２１６．３４")

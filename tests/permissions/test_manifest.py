@@ -8,8 +8,8 @@ import pytest
 
 from witgen.permissions import (
     ManifestError,
+    ManifestProblem,
     PermissionValidator,
-    Problem,
     load_manifest,
     parse_manifest,
 )
@@ -58,7 +58,7 @@ max-size = "100MB"
 """
 
 
-def problems(text: str) -> list[Problem]:
+def problems(text: str) -> list[ManifestProblem]:
     with pytest.raises(ManifestError) as caught:
         parse_manifest(text, "Component.toml")
     return list(caught.value.problems)
@@ -348,3 +348,54 @@ def test_limits_table() -> None:
 def test_bad_limits(body: str, expected: str) -> None:
     (found,) = body_problems(body)
     assert found.startswith(f"Component.toml: {expected}")
+
+
+# Deep nestings (issue 22, item 5): each is a ManifestError naming the
+# problem, never a RecursionError, whatever the interpreter's stack.
+BASE = '[component]\nname = "deep"\nversion = "1.0.0"\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("[capabilities.filesystem]\nread = " + "[" * 500 + "]" * 500, "nest too deeply"),
+        ("x = " + "{a = " * 400 + "1" + "}" * 400, "nest too deeply"),
+        (
+            "[capabilities.filesystem]\nread = " + "[" * 400 + '"/x"' + "]" * 400,
+            "read[0] = [[[[[[[[[...]]]]]]]]]: expected a string",
+        ),
+        (
+            '[capabilities.filesystem]\nread = ["/' + "{" * 2000 + "a" + "}" * 2000 + '"]',
+            "more than 32 brace groups",
+        ),
+        (
+            '[capabilities.filesystem]\nread = ["/' + "{a}" * 1300 + '"]',
+            "more than 32 brace groups",
+        ),
+    ],
+    ids=["toml-arrays", "toml-inline-tables", "a-nested-value", "nested-braces", "many-braces"],
+)
+def test_deep_nestings_are_manifest_errors(body: str, expected: str) -> None:
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest(BASE + body + "\n")
+    assert expected in str(caught.value)
+
+
+def test_a_deep_nesting_is_a_manifest_error_on_a_deep_stack() -> None:
+    def nested(levels: int) -> ManifestError:
+        if levels:
+            return nested(levels - 1)
+        with pytest.raises(ManifestError) as caught:
+            parse_manifest(BASE + "x = " + "[" * 150 + "]" * 150 + "\n")
+        return caught.value
+
+    assert "nest too deeply" in str(nested(900))
+
+
+@pytest.mark.parametrize(
+    "pattern", ["/" + "{" * 32 + "a,b" + "}" * 32, "/{a,b}" + "{c}" * 31, "/" + "\\\\{" * 40]
+)
+def test_brace_groups_up_to_the_limit_are_fine(pattern: str) -> None:
+    """32 groups (nested or not) load; escaped braces are no groups."""
+    loaded = manifest(f'[capabilities.filesystem]\nread = ["{pattern}"]\n')
+    assert loaded.filesystem.read[0].text == pattern.replace("\\\\", "\\")

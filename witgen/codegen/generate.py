@@ -128,7 +128,7 @@ PATTERNS = ("*.py", PY_TYPED)  # the names of the files witgen generates in the 
 
 
 @dataclass(frozen=True, slots=True)
-class Manifest:
+class BindingsManifest:
     """What witgen last wrote to an output directory (`witgen-manifest.json`).
 
     `inputs` fingerprints what the output depends on: witgen's version, its
@@ -160,7 +160,7 @@ class Manifest:
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
-    def read(cls, out: Path) -> Manifest | None:
+    def read(cls, out: Path) -> BindingsManifest | None:
         """The manifest in `out`, or None when it is missing or not one of ours."""
         try:
             data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
@@ -176,7 +176,7 @@ class Manifest:
 @dataclass(frozen=True, slots=True)
 class Generated:
     files: dict[str, str]  # path under the output directory -> text
-    manifest: Manifest
+    manifest: BindingsManifest
     # One per function the bindings leave out (`UNBINDABLE` in its module),
     # rendered as wit-parser renders a diagnostic, without the `warning: ` prefix.
     warnings: tuple[str, ...] = ()
@@ -303,7 +303,7 @@ def up_to_date(options: Options) -> bool:
     Reads only the WIT files and the output, so it is fast; when it says no,
     a full generation decides what is stale.
     """
-    manifest = Manifest.read(options.out)
+    manifest = BindingsManifest.read(options.out)
     if manifest is None or manifest.warnings or manifest.inputs != fingerprint(options):
         return False
     for name, (_, written) in manifest.files.items():
@@ -343,7 +343,7 @@ def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
     plan = plan_modules(resolve, sources, _source_name(options), options.world)
     modules = plan.modules
     warnings = tuple(render(warning, plan.sources) for warning in plan.warnings)
-    previous = Manifest.read(options.out) if reuse else None
+    previous = BindingsManifest.read(options.out) if reuse else None
     files: dict[str, str] = {}
     hashes: dict[str, str] = {}
     pending: dict[str, str] = {}
@@ -364,7 +364,7 @@ def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
     files[PY_TYPED] = f"{HEADER}{_source_name(options)}. DO NOT EDIT.\n"
     hashes[PY_TYPED] = _digest(files[PY_TYPED].encode())
     entries = {name: (hashes[name], _digest(text.encode())) for name, text in files.items()}
-    manifest = Manifest(fingerprint(options) or "", entries, len(warnings))
+    manifest = BindingsManifest(fingerprint(options) or "", entries, len(warnings))
     return Generated(dict(sorted(files.items())), manifest, warnings)
 
 

@@ -6,8 +6,10 @@ expression, docstring and import already computed, so that templates only
 loop and print; and a warning (a `Diagnostic` pointing at it) for each function
 wasmtime-py 50 can neither call nor define (async, or a stream, future,
 error-context or fixed-size list in its signature), which the modules leave
-out and list in `UNBINDABLE`.  Raises `WorldNotFound`
-(`witgen.resolve.select`) for a world the tree does not have.
+out and list in `UNBINDABLE`.  Raises `WitError` for two WIT items that would
+be one Python module, package or import alias (`module_clashes`), pointing at
+each later one; `WorldNotFound` (`witgen.resolve.select`) for a world the tree
+does not have.
 
 The public face of the code generator: `plan_modules` for `witgen generate`;
 `Planner` and `with_dependencies` for `witgen docs`, which plans every package.
@@ -51,7 +53,7 @@ from witgen.codegen.views import (
     docstring_text,
 )
 from witgen.conventions import replacement
-from witgen.diagnostics import Diagnostic, SourceMap
+from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
 from witgen.resolve.select import select_world
 from witgen.version import minimum_version
 
@@ -87,8 +89,12 @@ def plan_modules(
                     interfaces.append(item.interface)
     else:
         interfaces = [interface_id for _, interface_id in main.interfaces]
+    interfaces = with_dependencies(resolve, interfaces)
+    clashes = module_clashes(planner, interfaces, worlds)
+    if clashes:
+        raise WitError(clashes, sources)
     warnings: list[Diagnostic] = []
-    for interface_id in with_dependencies(resolve, interfaces):
+    for interface_id in interfaces:
         warnings.extend(planner.interface(interface_id))
     for world_id in worlds:
         warnings.extend(planner.world(world_id))
@@ -117,6 +123,89 @@ def with_dependencies(
                 if dep is not None and dep not in seen:
                     stack.append((dep, False))
     return order
+
+
+def module_clashes(
+    planner: Planner, interfaces: Sequence[ir.InterfaceId], worlds: Sequence[ir.WorldId]
+) -> list[Diagnostic]:
+    """Where two WIT items would be generated as one Python module, package
+    or import alias, one error each, pointing at the later item.
+
+    Python names lose what WIT spells with `-`, `:` and `/` (`a:b-c` and `a-b:c`
+    are both the package `a_b_c`; world `w`'s inline `x` and interface `w-x`
+    are both the module `w_x`), and a module must never silently stand for two.
+    """
+    resolve = planner.resolve
+    items: list[tuple[tuple[str, ...], ir.Owner, str, str, Span | None]] = []
+    for interface_id in interfaces:
+        interface = resolve.interfaces[interface_id]
+        wit_id = resolve.interface_id(interface_id)
+        if wit_id is not None:
+            what = f"interface `{wit_id}`"
+        else:
+            world_name, key = planner._inline_owner(interface_id)
+            what = f"interface `{key}` of world `{world_name}`"
+        items.append(
+            (
+                planner.interface_path(interface_id),
+                ir.InterfaceOwner(interface_id),
+                _package_name(resolve, interface.package),
+                what,
+                interface.span,
+            )
+        )
+    for world_id in worlds:
+        world = resolve.worlds[world_id]
+        home = resolve.packages[world.package] if world.package is not None else None
+        what = f"world `{home.name.interface_id(world.name) if home else world.name}`"
+        items.append(
+            (
+                planner.world_path(world_id),
+                ir.WorldOwner(world_id),
+                _package_name(resolve, world.package),
+                what,
+                world.span,
+            )
+        )
+    problems: list[Diagnostic] = []
+    packages: dict[str, str] = {}
+    modules: dict[tuple[str, ...], tuple[ir.Owner, str]] = {}
+    aliases: dict[str, tuple[str, ...]] = {}
+    refused: set[str] = set()
+    for path, owner, package, what, span in items:
+        module = ".".join(path)
+        alias = names.module_alias(path)
+        first_package = packages.setdefault(path[0], package)
+        if first_package != package:
+            if package not in refused:
+                refused.add(package)
+                problems.append(
+                    Diagnostic(
+                        f"package `{package}` cannot be generated as the Python package"
+                        f" `{path[0]}`: package `{first_package}` already is; rename one of them",
+                        span,
+                    )
+                )
+            continue
+        first_owner, first = modules.setdefault(path, (owner, what))
+        if first_owner != owner:
+            clash = f"{first} already is"
+        elif aliases.setdefault(alias, path) != path:
+            clash = f"the module `{'.'.join(aliases[alias])}` is imported as `{alias}` too"
+        else:
+            continue
+        problems.append(
+            Diagnostic(
+                f"{what} cannot be generated as the Python module `{module}`: {clash};"
+                " rename one of them",
+                span,
+            )
+        )
+    return problems
+
+
+def _package_name(resolve: ir.Resolve, package_id: ir.PackageId | None) -> str:
+    return str(resolve.packages[package_id].name) if package_id is not None else ""
 
 
 def _used_from(resolve: ir.Resolve, type_id: ir.TypeId) -> ir.InterfaceId | None:
@@ -192,7 +281,18 @@ class Planner:
         if interface.name is not None:
             return (package, names.module_name(interface.name))
         world, key = self._inline_owner(interface_id)
+        if self._shadowed_export(interface_id):
+            # `import y: interface {..}` and `export y: interface {..}`: two interfaces.
+            key = f"{key}-export"
         return (package, names.inline_module_name(world, key))
+
+    def _shadowed_export(self, interface_id: ir.InterfaceId) -> bool:
+        """Whether an inline interface is exported under a name its world also imports."""
+        for world in self.resolve.worlds:
+            for key, item in world.exports:
+                if isinstance(item, ir.InterfaceItem) and item.interface == interface_id:
+                    return any(other == key for other, _ in world.imports)
+        return False
 
     def _inline_owner(self, interface_id: ir.InterfaceId) -> tuple[str, str]:
         for world in self.resolve.worlds:

@@ -60,14 +60,16 @@ def run_docs(args: argparse.Namespace) -> int:
     """Run `witgen docs`; return the exit status."""
     from pathlib import Path
 
+    from witgen.diagnostics import SourceMap
     from witgen.docs.reference import page_tree, render_reference
     from witgen.output import ForeignFileError, check_tree, write_tree
     from witgen.resolve.passes import resolve_path
 
     features = features_of(args)
-    resolve = resolve_path(args.path, features, args.all_features)
+    sources = SourceMap()
+    resolve = resolve_path(args.path, features, args.all_features, sources=sources)
     source = Path(os.path.relpath(args.path)).as_posix()
-    pages = render_reference(resolve, source, args.world)
+    pages = render_reference(resolve, source, args.world, sources)
     out = Path(args.out)
     tree = page_tree(out, pages)
     try:

@@ -29,9 +29,10 @@ from pathlib import Path
 from witgen import ir
 from witgen.codegen import names
 from witgen.codegen.imports import RT_WIT, Code, ImportGenerated, Name
-from witgen.codegen.planner import Planner, with_dependencies
+from witgen.codegen.planner import Planner, module_clashes, with_dependencies
 from witgen.codegen.views import BindingsModule, FunctionView, ResourceView, TypeView
 from witgen.conventions import capability_mark, without_capability
+from witgen.diagnostics import SourceMap, WitError
 from witgen.output import Changes, Stale, Tree, check_tree, write_tree
 from witgen.printer import print_function, print_type, print_type_definition
 from witgen.resolve.select import select_world
@@ -102,13 +103,16 @@ class _Context:
         return "/".join(self.planner.world_path(world_id)) + ".md"
 
 
-def render_reference(resolve: ir.Resolve, source: str, world: str | None = None) -> dict[str, str]:
+def render_reference(
+    resolve: ir.Resolve, source: str, world: str | None = None, sources: SourceMap | None = None
+) -> dict[str, str]:
     """Every page of the reference of `resolve`, by path.
 
     Without `world`, every interface and world of every package; with it,
     that world of the main package and the interfaces it reaches.  `source` is
     the WIT path named in each page's header.  Raises `WorldNotFound` for a
-    `world` the tree does not have (`witgen.resolve.select`)."""
+    `world` the tree does not have (`witgen.resolve.select`), and `WitError`
+    (pointing into `sources`) when two WIT items would share one page."""
     planner = Planner(resolve, source)
     if world is not None:
         world_id = select_world(resolve, world)
@@ -128,6 +132,9 @@ def render_reference(resolve: ir.Resolve, source: str, world: str | None = None)
             if isinstance(item, ir.InterfaceItem)
         ]
     interfaces = with_dependencies(resolve, roots)
+    clashes = module_clashes(planner, interfaces, worlds)
+    if clashes:
+        raise WitError(clashes, sources if sources is not None else SourceMap())
     # What cannot be bound is left out of the modules; its page says so.
     for interface_id in interfaces:
         planner.interface(interface_id)

@@ -8,6 +8,8 @@ do one part each:
   imports and their versions, types against the bindings, lifecycle export);
 - `typecheck`: a component's function types against the bindings' signatures;
 - `isolation`: engines and stores with limits and deadlines;
+- `memory`: linear memories created by the host, counted against one budget
+  per component;
 - `cache`: compiled components on disk, sealed by content hash;
 - `describe`: a component's imports and exports in WIT notation;
 - `services/`: the host services (filesystem, network, storage, process,

@@ -108,10 +108,12 @@ def _run(args: argparse.Namespace) -> int:
 
     from witgen.host.airssys import (
         AirssysHost,
+        ComponentBusy,
         ComponentFailed,
         ComponentTrapped,
         HostConfig,
         LoadError,
+        ValueTooLarge,
     )
     from witgen.runtime.wit import Err
 
@@ -154,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
     except Err as refused:
         print(f"error: the component returned {refused.value!r}", file=sys.stderr)
         status = EXIT_DIAGNOSTICS
-    except (ComponentTrapped, ComponentFailed) as error:
+    except (ComponentTrapped, ComponentFailed, ComponentBusy, ValueTooLarge) as error:
         print(f"error: {error}", file=sys.stderr)
         status = EXIT_DIAGNOSTICS
     except OSError as error:

@@ -1,14 +1,35 @@
 """Engines and stores that keep components apart and bounded.
 
-In: limits (memory per component, time per call).  Out: `make_engine()`, an
-engine with epoch interruption and the component model; `EpochClock`, the
-thread that advances the engine's epoch so that a call's deadline can stop
-it; `new_store()`, a store with its memory limit and WASI set up with
-nothing granted.  Raises `wasmtime.WasmtimeError` from wasmtime.
+In: the limits of one component (`StoreLimits`: its linear memory in all,
+table elements, tables, memories and core instances) and a call's time.  Out:
+`make_engine()`, an engine with epoch interruption, the component model and
+the host's memory creator (`memory.py`); `EpochClock`, the thread that
+advances the engine's epoch so that a call's deadline can stop it;
+`new_store()`, a store with every limit set and WASI set up with nothing
+granted, and its `MemoryBudget`; `instantiating()`, the context a component
+is instantiated in (its memories charged to its budget, its start functions
+under a deadline).  Raises `wasmtime.WasmtimeError` from wasmtime.
 
 Every component instance gets a store of its own: in wasmtime 50 a trap
 poisons the whole store (every instance in it), so sharing one would let one
 component break the others.
+
+What a component can grow is bounded, each by its own limit:
+
+* linear memory: `memory` bytes in all, summed over every memory of every
+  core instance of the component (the memory creator charges each memory and
+  each grow to the store's budget; wasmtime's own limit, set too, bounds each
+  memory alone, and is the only bound where the platform has no `mmap`);
+* tables: at most `tables` tables of at most `table_elements` elements each
+  (a funcref element takes 8 bytes of host memory);
+* `memories` linear memories and `instances` core instances.
+
+A grow past a limit fails as the wasm spec allows (`memory.grow` and
+`table.grow` return -1); a component whose instantiation needs more is
+refused.  Host memory per component is therefore bounded by `memory` plus
+`tables * table_elements * 8` bytes, whatever it executes, and so is the time
+of one bulk instruction (`memory.fill`, `memory.copy`, `table.fill`, ...),
+which epoch interruption cannot stop halfway.
 
 WASI p2 is linked (componentize-py guests need it) with nothing granted: no
 preopened folders, no environment, no arguments, empty stdin, and stdout and
@@ -21,20 +42,40 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from wasmtime import Config, Engine, Store, WasiConfig
+
+from witgen.host.memory import MemoryBudget, charged_to, install_memory_creator
 
 # Milliseconds per epoch tick: the granularity of call deadlines.
 TICK_MS = 5
 
 # The engine configuration, as the compile cache keys it (change it with the config).
-ENGINE_CONFIG_NAME = "witgen-airssys-1:component-model,epoch-interruption"
+ENGINE_CONFIG_NAME = "witgen-airssys-2:component-model,epoch-interruption,no-memory-init-cow"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLimits:
+    """What one component may grow (see the module docstring)."""
+
+    memory: int  # bytes of linear memory in all its memories
+    table_elements: int  # elements of one table
+    tables: int
+    memories: int
+    instances: int  # core instances
 
 
 def make_engine() -> Engine:
     config = Config()
     config.epoch_interruption = True
+    # Data segments are copied in at instantiation: the host's memories (see
+    # `memory.py`) cannot take wasmtime's copy-on-write images.  The same on
+    # every platform, so that compiled components are, too.
+    config.memory_init_cow = False
+    install_memory_creator(config)
     return Engine(config)
 
 
@@ -67,19 +108,38 @@ FOREVER = 2**63
 
 def new_store(
     engine: Engine,
-    memory_limit: int,
+    limits: StoreLimits,
     output: Callable[[str, bytes], None],
-) -> Store:
-    """A store for one instance: `memory_limit` bytes of linear memory in all,
-    WASI with nothing granted, and stdout/stderr passed to `output(stream, data)`."""
+) -> tuple[Store, MemoryBudget]:
+    """A store for one component, with `limits` set, WASI with nothing granted
+    and stdout/stderr passed to `output(stream, data)`; and its memory budget
+    (instantiate the component in `instantiating(store, budget, ...)`)."""
     store = Store(engine)
-    store.set_limits(memory_size=memory_limit)
+    store.set_limits(
+        memory_size=limits.memory,
+        table_elements=limits.table_elements,
+        instances=limits.instances,
+        tables=limits.tables,
+        memories=limits.memories,
+    )
     wasi = WasiConfig()
     wasi.stdout_custom = lambda data: output("stdout", bytes(data))
     wasi.stderr_custom = lambda data: output("stderr", bytes(data))
     store.set_wasi(wasi)
     store.set_epoch_deadline(FOREVER)
-    return store
+    return store, MemoryBudget(limits.memory)
+
+
+@contextmanager
+def instantiating(store: Store, budget: MemoryBudget, timeout_ms: int) -> Iterator[None]:
+    """The context to instantiate a component in: its memories are charged to
+    `budget`, and its start functions must finish within `timeout_ms`."""
+    store.set_epoch_deadline(ticks(timeout_ms))
+    try:
+        with charged_to(budget):
+            yield
+    finally:
+        store.set_epoch_deadline(FOREVER)
 
 
 def log_output(logger: logging.Logger) -> Callable[[str, bytes], None]:

@@ -204,30 +204,30 @@ def _variant(codec: VariantCodec, ty: object, where: str) -> list[str] | str:
     expected = list(codec.by_name)
     if [name for name, _ in cases] != expected:
         return [_names_differ(where, "cases", [name for name, _ in cases], expected)]
-    problems: list[str] = []
-    for name, payload in cases:
-        _, case_codec = codec.by_name[name]
-        place = f"{where}: case `{name}`"
-        if (payload is None) != (case_codec is None):
-            has = "has no payload" if payload is None else "has a payload"
-            problems.append(f"{place}: {has}, where the host expects the opposite")
-        elif payload is not None and case_codec is not None:
-            problems += check_value(case_codec, payload, place)
-    return problems
+    return [
+        problem
+        for name, payload in cases
+        for problem in _payload_problems(codec.by_name[name][1], payload, f"{where}: case `{name}`")
+    ]
 
 
 def _result(codec: ResultCodec, ty: object, where: str) -> list[str] | str:
     if not isinstance(ty, ResultType):
         return "a result"
-    problems: list[str] = []
-    for case, case_codec, payload in (("ok", codec.ok, ty.ok), ("err", codec.err, ty.err)):
-        place = f"{where}: {case}"
-        if (payload is None) != (case_codec is None):
-            has = "has no payload" if payload is None else "has a payload"
-            problems.append(f"{place}: {has}, where the host expects the opposite")
-        elif payload is not None and case_codec is not None:
-            problems += check_value(case_codec, payload, place)
-    return problems
+    return [
+        *_payload_problems(codec.ok, ty.ok, f"{where}: ok"),
+        *_payload_problems(codec.err, ty.err, f"{where}: err"),
+    ]
+
+
+def _payload_problems(codec: Codec | None, payload: object, place: str) -> list[str]:
+    """A case's payload (a variant's case, a result's ok or err) against the host's."""
+    if (payload is None) != (codec is None):
+        has = "has no payload" if payload is None else "has a payload"
+        return [f"{place}: {has}, where the host expects the opposite"]
+    if payload is not None and codec is not None:
+        return check_value(codec, payload, place)
+    return []
 
 
 def _names_differ(where: str, what: str, found: list[str], expected: list[str]) -> str:

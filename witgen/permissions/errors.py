@@ -1,6 +1,6 @@
 """The errors of the permissions layer, as data.
 
-In: nothing (plain values).  Out: `Problem` (one thing wrong with a manifest,
+In: nothing (plain values).  Out: `ManifestProblem` (one thing wrong with a manifest,
 or a warning), `ManifestError` (raised with every problem of a manifest that
 must not be used), `PermissionDenied` (one refused request: who, what, which
 resource, why, and the grant that would allow it), and the interface-version
@@ -28,7 +28,7 @@ def quote(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class ManifestProblem:
     """One thing wrong with (or worth a warning in) a manifest.
 
     `key` is the key path (`capabilities.network[1].port`), or None for a
@@ -60,7 +60,7 @@ class Problem:
 class ManifestError(Exception):
     """A manifest that must not be used; `problems` lists everything wrong."""
 
-    def __init__(self, problems: tuple[Problem, ...]) -> None:
+    def __init__(self, problems: tuple[ManifestProblem, ...]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
 

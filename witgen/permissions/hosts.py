@@ -5,21 +5,47 @@ In: a host from a grant (`api.example.com`, `*.example.com`, `10.0.0.1`,
 Out: `parse_host_pattern()` gives a `HostPattern`; `canonical_host()` gives
 the `Host` a request is matched (and connected) as; `parse_url()` gives the
 host and port of an `http`/`https` URL; `is_restricted_address()` says whether
-an address is private, loopback, link-local or otherwise not global.
+an address is private, loopback, link-local or otherwise not global (D4, by
+the rule below).
 Raises: `InvalidHost` for a request no grant can allow, `ValueError` (with the
 load-error message) for a bad pattern.
 
-The rules (design/permissions.md, "Hosts"): lower case, one trailing dot
-stripped, Unicode names to their IDNA A-label (UTS 46 mapping, so `faß.de` is
-`xn--fa-hia.de` and never `fass.de`; plain ASCII takes a fast path), IP
-literals through `ipaddress` with IPv4-mapped IPv6 folded to IPv4.  Only
-canonical IP literals are accepted: `127.1`, `0x7f.1`, `2130706433` and
-`010.0.0.1` are invalid, as is any name whose last label is a number, and an
-IPv6 zone (`%eth0`).  A wildcard is only a whole leftmost label: `*.example.com`
-matches proper subdomains at any depth, never `example.com` itself (D3) and
+The rules (design/permissions.md, "Hosts"): lower case, Unicode names
+mapped by UTS 46 (so an ideographic full stop `。` is a dot), then one
+trailing dot stripped, then the IDNA A-label (so `faß.de` is `xn--fa-hia.de`
+and never `fass.de`; plain ASCII takes a fast path), IP literals through
+`ipaddress` with IPv4-mapped IPv6 folded to IPv4.  Only canonical IP literals
+are accepted, written in ASCII: `127.1`, `0x7f.1`, `2130706433`, `010.0.0.1`
+and `１２７．０．０．１` (full-width digits, ideographic dots) are invalid, as is
+any name whose last label is a number, and an IPv6 zone (`%eth0`).  A
+wildcard is only a whole leftmost label: `*.example.com` matches proper
+subdomains at any depth, never `example.com` itself (D3) and
 never `evilexample.com`.  A lone `*` grants every host (with a warning).
 Ports are strict digits 1-65535, no leading zeros.  URLs with user
 information, backslashes, whitespace or control characters are invalid.
+
+Restricted addresses (D4), written out here rather than taken from the
+`ipaddress` tables of the running Python (which change between versions):
+
+* IPv4: every block of the IANA IPv4 special-purpose registry, whether it is
+  marked globally reachable or not (`0.0.0.0/8`, `10.0.0.0/8`,
+  `100.64.0.0/10`, `127.0.0.0/8`, `169.254.0.0/16`, `172.16.0.0/12`, the
+  whole of `192.0.0.0/24`, `192.0.2.0/24`, `192.31.196.0/24`,
+  `192.52.193.0/24`, `192.88.99.0/24`, `192.168.0.0/16`, `192.175.48.0/24`,
+  `198.18.0.0/15`, `198.51.100.0/24`, `203.0.113.0/24`), multicast
+  (`224.0.0.0/4`) and the reserved `240.0.0.0/4` (with `255.255.255.255`).
+* IPv6 that embeds an IPv4 address in a form that reaches it is checked as
+  that IPv4 address: IPv4-mapped `::ffff:0:0/96` (folded to IPv4 anyway), the
+  well-known NAT64 prefix `64:ff9b::/96` and 6to4 `2002::/16`.
+* Any other IPv6 address is global only inside `2000::/3`, the global
+  unicast space, and not in `2001::/23` (IETF protocol assignments: Teredo,
+  benchmarking, ORCHID, ...), `2001:db8::/32` and `3fff::/20`
+  (documentation) or `2620:4f:8000::/48` (AS112).  So the unspecified and
+  loopback addresses, the deprecated IPv4-compatible (`::a.b.c.d`) and
+  IPv4-translated (`::ffff:0:a.b.c.d`) forms, the local-use NAT64 prefix
+  `64:ff9b:1::/48`, discard-only `100::/64`, unique-local `fc00::/7`,
+  link-local `fe80::/10`, site-local `fec0::/10` and multicast `ff00::/8` are
+  all restricted, whatever they embed.
 """
 
 from __future__ import annotations
@@ -47,7 +73,38 @@ _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*")
 _PORT = re.compile(r"[1-9][0-9]{0,4}")
 _URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([/?#].*)?", re.DOTALL)
+
+_RESTRICTED_V4 = tuple(
+    ipaddress.IPv4Network(block)
+    for block in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.31.196.0/24",
+        "192.52.193.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "192.175.48.0/24",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
+_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+_RESTRICTED_V6 = tuple(
+    ipaddress.IPv6Network(block)
+    for block in ("2001::/23", "2001:db8::/32", "2620:4f:8000::/48", "3fff::/20")
+)
 
 
 class InvalidHost(ValueError):
@@ -108,23 +165,31 @@ def _canonical_slowly(text: str) -> Host:
     if ":" in text:
         return Host("ip", _ipv6(text))
     host = text.lower()
-    if host.endswith("."):
-        host = host[:-1]
-    if not host.isascii():
-        try:
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except (idna.IDNAError, UnicodeError) as error:
-            raise InvalidHost(f"not a valid international domain name: {error}") from None
-    return _ascii_host(host)
+    written_in_ascii = host.isascii()
+    try:
+        if not written_in_ascii:
+            host = idna.uts46_remap(host, std3_rules=True, transitional=False)
+        if host.endswith("."):
+            host = host[:-1]
+        if not host.isascii():
+            host = idna.encode(host).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as error:
+        raise InvalidHost(f"not a valid international domain name: {error}") from None
+    return _ascii_host(host, written_in_ascii=written_in_ascii)
 
 
-def _ascii_host(host: str) -> Host:
+def _ascii_host(host: str, *, written_in_ascii: bool = True) -> Host:
     if not host:
         raise InvalidHost("the host is empty")
     if len(host) > MAX_HOST:
         raise InvalidHost(f"the host is longer than {MAX_HOST} characters")
     labels = host.split(".")
     if _NUMERIC_LABEL.fullmatch(labels[-1]) is not None:
+        if not written_in_ascii:
+            raise InvalidHost(
+                "not a canonical IP address (write an IP address in ASCII digits and "
+                "dots, such as 10.0.0.1)"
+            )
         try:
             address = ipaddress.IPv4Address(host)
         except ValueError:
@@ -276,25 +341,18 @@ def parse_url(url: str) -> tuple[str, Host, int]:
 
 
 def is_restricted_address(address: IPAddress) -> bool:
-    """Whether an address is not a global unicast one (D4 blocks those by default).
-
-    Private, loopback, link-local, shared (CGNAT), reserved, unspecified and
-    multicast addresses are restricted, and so is an IPv6 address that embeds
-    one (IPv4-mapped, 6to4, Teredo, NAT64).
-    """
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded: list[ipaddress.IPv4Address] = []
-        if address.ipv4_mapped is not None:
-            embedded.append(address.ipv4_mapped)
-        if address.sixtofour is not None:
-            embedded.append(address.sixtofour)
-        if address.teredo is not None:
-            embedded.extend(address.teredo)
-        if address in _NAT64:
-            embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-        if any(is_restricted_address(inner) for inner in embedded):
-            return True
-    return not address.is_global or address.is_multicast
+    """Whether D4 blocks `address` by default: not a global unicast address,
+    by the rule of the module docstring (the same on every Python version)."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return any(address in block for block in _RESTRICTED_V4)
+    value = int(address)
+    if address in _MAPPED or address in _NAT64:
+        return is_restricted_address(ipaddress.IPv4Address(value & 0xFFFFFFFF))
+    if address in _SIX_TO_FOUR:
+        return is_restricted_address(ipaddress.IPv4Address((value >> 80) & 0xFFFFFFFF))
+    if address not in _GLOBAL_UNICAST:
+        return True
+    return any(address in block for block in _RESTRICTED_V6)
 
 
 def fold_address(address: IPAddress) -> IPAddress:

@@ -3,7 +3,7 @@
 In: the manifest's path (`load_manifest`) or text (`parse_manifest`).
 Out: a `Manifest` whose every pattern, host, namespace, size and version
 requirement is already checked and parsed, plus warnings.  Raises:
-`ManifestError` with every `Problem` found (file, key path, value, message).
+`ManifestError` with every `ManifestProblem` found (file, key path, value, message).
 
 The schema (every key not listed here is an error, never ignored):
 
@@ -55,13 +55,15 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from witgen.permissions.capabilities import FS_ACTIONS, NETWORK_ACTIONS, FsAction, NetworkAction
-from witgen.permissions.errors import ManifestError, Problem, quote
+from witgen.permissions.errors import ManifestError, ManifestProblem, quote
 from witgen.permissions.hosts import HostPattern, parse_host_pattern
 from witgen.permissions.paths import InvalidPath, PathPattern, normalize_path, parse_pattern
 from witgen.permissions.storage import NamespaceGrant, parse_namespace_grant, parse_size
 from witgen.permissions.versions import Requirement, parse_requirement, parse_version
 
 MAX_MANIFEST_BYTES = 1 << 20
+# Nested arrays and tables a message shows before `...` (TOML allows any depth).
+MAX_SHOWN_DEPTH = 8
 MAX_LIST = 1000
 MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000  # a day
 
@@ -75,7 +77,7 @@ _T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
-class ComponentInfo:
+class ComponentIdentity:
     """`[component]`: the id the grants belong to, and its versions."""
 
     name: str
@@ -148,7 +150,7 @@ class Manifest:
     """A checked Component.toml; `warnings` are problems that do not stop its use."""
 
     file: str
-    component: ComponentInfo
+    component: ComponentIdentity
     filesystem: FilesystemGrants = FilesystemGrants()
     network: tuple[NetworkGrant, ...] = ()
     storage: StorageGrants = StorageGrants()
@@ -156,7 +158,7 @@ class Manifest:
     messaging: tuple[str, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     limits: Limits = Limits()
-    warnings: tuple[Problem, ...] = field(default=())
+    warnings: tuple[ManifestProblem, ...] = field(default=())
 
 
 def load_manifest(path: str | os.PathLike[str]) -> Manifest:
@@ -167,17 +169,21 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
             data = stream.read(MAX_MANIFEST_BYTES + 1)
     except OSError as error:
         raise ManifestError(
-            (Problem(file, None, None, f"cannot read the manifest: {error.strerror}"),)
+            (ManifestProblem(file, None, None, f"cannot read the manifest: {error.strerror}"),)
         ) from None
     if len(data) > MAX_MANIFEST_BYTES:
         raise ManifestError(
-            (Problem(file, None, None, f"the manifest is larger than {MAX_MANIFEST_BYTES} bytes"),)
+            (
+                ManifestProblem(
+                    file, None, None, f"the manifest is larger than {MAX_MANIFEST_BYTES} bytes"
+                ),
+            )
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ManifestError(
-            (Problem(file, None, None, f"the manifest is not UTF-8 (byte {error.start})"),)
+            (ManifestProblem(file, None, None, f"the manifest is not UTF-8 (byte {error.start})"),)
         ) from None
     return parse_manifest(text, file)
 
@@ -186,6 +192,15 @@ def parse_manifest(text: str, file: str = "Component.toml") -> Manifest:
     """Check manifest `text`; `file` names it in problems."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise ManifestError(
+            (
+                ManifestProblem(
+                    file, None, None, "invalid TOML: arrays or inline tables nest too deeply"
+                ),
+            )
+        ) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         line = column = None
@@ -197,7 +212,7 @@ def parse_manifest(text: str, file: str = "Component.toml") -> Manifest:
             line = text.count("\n") + 1
             message = message[: -len("(at end of document)")].rstrip()
         raise ManifestError(
-            (Problem(file, None, None, f"invalid TOML: {message}", line, column),)
+            (ManifestProblem(file, None, None, f"invalid TOML: {message}", line, column),)
         ) from None
     reader = _Reader(file)
     manifest = reader.manifest(data)
@@ -212,8 +227,11 @@ def key_path(parent: str, name: str) -> str:
     return f"{parent}.{part}" if parent else part
 
 
-def toml_value(value: object, limit: int = 80) -> str:
-    """A value as TOML text, for messages (long values are shortened)."""
+def toml_value(value: object, limit: int = 80, depth: int = 0) -> str:
+    """A value as TOML text, for messages (long values are shortened, and
+    arrays or tables nested deeper than `MAX_SHOWN_DEPTH` are shown as `...`)."""
+    if isinstance(value, list | dict) and depth >= MAX_SHOWN_DEPTH:
+        return "[...]" if isinstance(value, list) else "{...}"
     if isinstance(value, str):
         text = quote(value)
     elif isinstance(value, bool):
@@ -223,9 +241,11 @@ def toml_value(value: object, limit: int = 80) -> str:
     elif isinstance(value, datetime.date | datetime.time):
         text = value.isoformat()
     elif isinstance(value, list):
-        text = "[" + ", ".join(toml_value(item, limit) for item in value) + "]"
+        text = "[" + ", ".join(toml_value(item, limit, depth + 1) for item in value) + "]"
     elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{key_path('', k)} = {toml_value(v)}" for k, v in value.items())
+        text = "{" + ", ".join(
+            f"{key_path('', k)} = {toml_value(v, limit, depth + 1)}" for k, v in value.items()
+        )
         text += "}"
     else:
         text = repr(value)
@@ -253,17 +273,17 @@ class _Reader:
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.problems: list[Problem] = []
-        self.warnings: list[Problem] = []
+        self.problems: list[ManifestProblem] = []
+        self.warnings: list[ManifestProblem] = []
 
     def problem(self, key: str, value: object, message: str) -> None:
-        self.problems.append(Problem(self.file, key, toml_value(value), message))
+        self.problems.append(ManifestProblem(self.file, key, toml_value(value), message))
 
     def missing(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.file, key, None, message))
+        self.problems.append(ManifestProblem(self.file, key, None, message))
 
     def warn(self, key: str, value: object, message: str) -> None:
-        self.warnings.append(Problem(self.file, key, toml_value(value), message))
+        self.warnings.append(ManifestProblem(self.file, key, toml_value(value), message))
 
     def table(self, value: object, key: str, known: tuple[str, ...]) -> dict[str, object] | None:
         if not isinstance(value, dict):
@@ -365,7 +385,7 @@ class _Reader:
                 timeout = None
         return Limits(memory, memory_text, timeout)
 
-    def component(self, value: object) -> ComponentInfo | None:
+    def component(self, value: object) -> ComponentIdentity | None:
         table = self.table(value, "component", ("name", "version", "api-version"))
         if table is None:
             return None
@@ -387,7 +407,7 @@ class _Reader:
                 api_version = None
         if name is None or version is None:
             return None
-        return ComponentInfo(name, version, api_version)
+        return ComponentIdentity(name, version, api_version)
 
     def required_string(self, table: dict[str, object], parent: str, name: str) -> str | None:
         key = f"{parent}.{name}"

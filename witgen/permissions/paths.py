@@ -24,7 +24,8 @@ Patterns: absolute, in normal form (no empty, `.` or `..` segment), with
 wcmatch's `GLOBSTAR | BRACE | FORCEUNIX | DOTGLOB` (never NEGATE, SPLIT,
 EXTGLOB or MINUSNEGATE): `*` and `?` stay within a segment, `**` is a whole
 segment only and matches any number of segments, `{a,b}` expands to at most
-64 patterns, and wildcards match dotfiles (D2).  A pattern ending in `/**`
+64 patterns (and a pattern has at most 32 brace groups, however nested), and
+wildcards match dotfiles (D2).  A pattern ending in `/**`
 also matches the folder it names (D1).  `|`, a leading `!` and a `**` inside a
 segment are load errors.
 
@@ -47,6 +48,8 @@ GLOB_FLAGS = glob.GLOBSTAR | glob.BRACE | glob.FORCEUNIX | glob.DOTGLOB
 MAX_PATH_BYTES = 4096
 MAX_SEGMENTS = 255
 MAX_EXPANSIONS = 64
+# Brace groups in one pattern: the expansion recurses once per group.
+MAX_BRACES = 32
 PSEUDO_FILESYSTEMS = ("proc", "dev", "sys")
 
 # A Windows device name, as a whole segment or before its first dot, with any
@@ -151,10 +154,14 @@ def parse_pattern(text: str, *, allow_pseudo_filesystems: bool = False) -> PathP
         raise ValueError("`|` is not supported: list each pattern separately")
     if not text.startswith("/"):
         raise ValueError("the pattern is not absolute (it must start with /)")
+    if _count_braces(text) > MAX_BRACES:
+        raise ValueError(f"the pattern has more than {MAX_BRACES} brace groups (`{{`)")
     try:
         expansions = bracex.expand(text, keep_escapes=True, limit=MAX_EXPANSIONS)
     except bracex.ExpansionLimitException:
         raise ValueError(f"braces expand to more than {MAX_EXPANSIONS} patterns") from None
+    except RecursionError:
+        raise ValueError("braces nest too deeply") from None
     expanded: list[str] = []
     for pattern in expansions:
         if pattern != "/":
@@ -165,6 +172,20 @@ def parse_pattern(text: str, *, allow_pseudo_filesystems: bool = False) -> PathP
         if pattern.endswith("/**"):
             _append_new(expanded, pattern[:-3] or "/")
     return PathPattern(text, tuple(expanded))
+
+
+def _count_braces(text: str) -> int:
+    """The `{` that open a brace group (not the escaped ones)."""
+    count = 0
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            count += 1
+    return count
 
 
 def _check_segments(pattern: str) -> None:

@@ -7,7 +7,7 @@ In: query text as a user writes it on the command line (`read:/data/x.txt`,
 and the rule that matched or the reason and the grant that would allow it);
 `summarize()` gives the lines describing what a manifest grants;
 `interface_problems()` gives the manifest's `[dependencies]` and
-`api-version` that a host cannot satisfy, as `Problem`s with key paths.  Raises:
+`api-version` that a host cannot satisfy, as `ManifestProblem`s with key paths.  Raises:
 `ValueError` from `parse_query()` for a query that is not well formed (a usage
 error, not a denial).  Nothing here prints.
 """
@@ -26,7 +26,7 @@ from witgen.permissions.capabilities import (
     NetworkAction,
     StorageAction,
 )
-from witgen.permissions.errors import PermissionDenied, Problem, quote
+from witgen.permissions.errors import ManifestProblem, PermissionDenied, quote
 from witgen.permissions.hosts import parse_port
 from witgen.permissions.interfaces import InterfaceValidator
 from witgen.permissions.manifest import Manifest, key_path
@@ -189,7 +189,7 @@ def summarize(manifest: Manifest) -> tuple[str, ...]:
 
 def interface_problems(
     manifest: Manifest, host: InterfaceValidator | None = None
-) -> tuple[Problem, ...]:
+) -> tuple[ManifestProblem, ...]:
     """The requirements of `manifest` that `host` (by default airssys 1.0) cannot meet."""
     host = host if host is not None else InterfaceValidator()
     found = []
@@ -198,14 +198,16 @@ def interface_problems(
             key = key_path("dependencies", dependency.name)
             value = quote(dependency.requirement.text)
             found.append(
-                Problem(manifest.file, key, value, f"{problem.kind.value}: {problem.message}")
+                ManifestProblem(
+                    manifest.file, key, value, f"{problem.kind.value}: {problem.message}"
+                )
             )
     api_version = manifest.component.api_version
     if api_version is not None:
         for problem in host.check(api_version=api_version):
             message = f"{problem.kind.value}: {problem.message}"
             found.append(
-                Problem(manifest.file, "component.api-version", quote(api_version), message)
+                ManifestProblem(manifest.file, "component.api-version", quote(api_version), message)
             )
     return tuple(found)
 

@@ -15,20 +15,25 @@ A function returning `result<T, E>` returns `T` in Python and raises
 `Err(e)` for the error case, both ways: a host implementation raises `Err`
 to return the error case to the component.  The function type is checked once,
 when the binding is made, never per call.
+
+A host function's exception reaches the call into the component that made
+it, re-raised there, on the same thread: it is kept per thread, never in
+wasmtime-py's one global slot, so components called from several threads at
+once never see each other's exceptions.
 """
 
 from __future__ import annotations
 
 import ctypes
 import itertools
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from wasmtime import WasmtimeError, _bindings
+from wasmtime import StoreContext, WasmtimeError, _bindings
 from wasmtime import _ffi as ffi
 from wasmtime._store import Storelike
 from wasmtime.component import Func, Instance, LinkerInstance
-from wasmtime.component._enter import catch_exceptions, maybe_raise_last_exn
 
 from witgen.runtime.codec import Codec, Invalid, ResultCodec, Val, delete
 from witgen.runtime.context import Context
@@ -161,6 +166,7 @@ class ExportCall:
         params = self.array() if self.array is not None else None
         result = Val() if signature.result is not None else None
         cx = self.cx
+        _raised.error = None
         try:
             if params is not None:
                 signature.lower_params(args, params, cx)
@@ -181,7 +187,10 @@ class ExportCall:
         if error:
             # As wasmtime-py's `enter_wasm`: a host function's exception first.
             raised = WasmtimeError._from_ptr(error)
-            maybe_raise_last_exn()
+            host_error = _raised.error
+            if host_error is not None:
+                _raised.error = None
+                raise host_error
             raise raised
         if result is None:
             return None
@@ -244,6 +253,32 @@ _HOST_FUNCTIONS: dict[int, tuple[Signature, Callable[..., Any]]] = {}
 _KEYS = itertools.count(1)
 
 
+class _Raised(threading.local):
+    error: BaseException | None = None
+
+
+# The exception a host function raised, for the call into wasm on its thread.
+_raised = _Raised()
+
+
+def _catch(context: Any, run: Callable[[StoreContext], None]) -> int:
+    """wasmtime-py's `catch_exceptions`, with the exception kept per thread."""
+    store = StoreContext(context)
+    failure: WasmtimeError | None = None
+    try:
+        run(store)
+    except WasmtimeError as error:
+        failure = error
+    except Exception as error:  # noqa: BLE001 (re-raised from the call into wasm)
+        _raised.error = error
+        failure = WasmtimeError("python exception")
+    finally:
+        store._invalidate()
+    if failure is None:
+        return 0
+    return ctypes.cast(failure._consume(), ctypes.c_void_p).value or 0
+
+
 def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
     data: int | None,
     context: Any,
@@ -280,7 +315,7 @@ def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
             return
         signature.lower_result(value, results[0], cx, error)
 
-    return int(catch_exceptions(context, run))
+    return _catch(context, run)
 
 
 def _forget_host_function(data: int | None) -> None:
