@@ -145,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     generate.add_argument(
+        "--implement",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help=(
+            "implement this WASI import in Python (the world's Imports asks for it) instead "
+            "of linking wasmtime's: `wasi:cli/environment`, `wasi:cli/environment@0.2.0`, "
+            "`wasi:cli/*` (repeatable; default: `implement` in [tool.witgen])"
+        ),
+    )
+    generate.add_argument(
         "--deny-unbindable",
         action="store_true",
         help=(
@@ -252,6 +263,7 @@ def _generate(args: argparse.Namespace) -> int:
             features=features_of(args),
             all_features=args.all_features,
             cwd=Path.cwd(),
+            implement=args.implement,
         )
         if up_to_date(options):
             return EXIT_OK

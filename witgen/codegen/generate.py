@@ -42,6 +42,9 @@ class Options:
     features: tuple[str, ...] = ()
     all_features: bool = False
     base: Path = Path()  # what the header's source path is relative to
+    # WASI imports the user implements in Python rather than wasmtime
+    # (`--implement`, `codegen.wasi`): `wasi:cli/environment`, `wasi:cli/*`.
+    implement: tuple[str, ...] = ()
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, object]] | None:
@@ -69,6 +72,7 @@ def options_from(
     features: Sequence[str],
     all_features: bool,
     cwd: Path,
+    implement: Sequence[str] = (),
 ) -> Options:
     """Command-line values, with `[tool.witgen]` filling in what they leave out.
 
@@ -77,7 +81,7 @@ def options_from(
     """
     found = find_config(cwd)
     root, table = found if found is not None else (cwd, {})
-    known = {"wit", "out", "world", "features", "all-features"}
+    known = {"wit", "out", "world", "features", "all-features", "implement"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(
@@ -94,6 +98,11 @@ def options_from(
         isinstance(name, str) for name in config_features
     ):
         raise ConfigError(f"{where} `features` must be a list of strings")
+    config_implement = table.get("implement", [])
+    if not isinstance(config_implement, list) or not all(
+        isinstance(pattern, str) for pattern in config_implement
+    ):
+        raise ConfigError(f"{where} `implement` must be a list of strings")
     config_all = table.get("all-features", False)
     if not isinstance(config_all, bool):
         raise ConfigError(f"{where} `all-features` must be true or false")
@@ -112,6 +121,7 @@ def options_from(
         features=tuple(features) or tuple(config_features),
         all_features=all_features or config_all,
         base=root if wit is None else cwd,
+        implement=tuple(implement) or tuple(config_implement),
     )
 
 
@@ -201,6 +211,7 @@ def fingerprint(options: Options) -> str | None:
         options.world or "",
         ",".join(options.features),
         str(options.all_features),
+        ",".join(options.implement),
     ]
     digest.update(json.dumps(settings).encode())
     try:
@@ -340,7 +351,7 @@ def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
     shown = os.path.relpath(options.wit)
     path = str(options.wit) if shown.startswith("..") else shown
     resolve = resolve_path(path, options.features, options.all_features, sources=sources)
-    plan = plan_modules(resolve, sources, _source_name(options), options.world)
+    plan = plan_modules(resolve, sources, _source_name(options), options.world, options.implement)
     modules = plan.modules
     warnings = tuple(render(warning, plan.sources) for warning in plan.warnings)
     previous = BindingsManifest.read(options.out) if reuse else None

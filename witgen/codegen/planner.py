@@ -52,6 +52,7 @@ from witgen.codegen.views import (
     deprecation,
     docstring_text,
 )
+from witgen.codegen.wasi import Provider, choose_providers
 from witgen.conventions import replacement
 from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
 from witgen.resolve.select import select_world
@@ -69,12 +70,19 @@ class Plan:
 
 
 def plan_modules(
-    resolve: ir.Resolve, sources: SourceMap, source: str, world_name: str | None
+    resolve: ir.Resolve,
+    sources: SourceMap,
+    source: str,
+    world_name: str | None,
+    implement: Sequence[str] = (),
 ) -> Plan:
     """Every module for the world `world_name` (a world of the main package, or
     any world of the tree by its full name, `ns:pkg/world@1.0.0`) or, with None,
-    for every world of the main package (every interface, when it has none)."""
-    planner = Planner(resolve, source)
+    for every world of the main package (every interface, when it has none).
+
+    The WASI imports wasmtime implements are linked from wasmtime, but those
+    the patterns of `implement` name (`wasi.py`), which the host implements."""
+    planner = Planner(resolve, source, implement)
     main = resolve.packages[resolve.main]
     if world_name is not None:
         worlds = [select_world(resolve, world_name)]
@@ -98,6 +106,16 @@ def plan_modules(
         warnings.extend(planner.interface(interface_id))
     for world_id in worlds:
         warnings.extend(planner.world(world_id))
+    errors = planner.errors + [
+        Diagnostic(
+            f"`--implement {pattern}` names no import that wasmtime implements in the "
+            "world(s) generated"
+        )
+        for pattern in implement
+        if pattern not in planner.implemented
+    ]
+    if errors:
+        raise WitError(errors, sources)
     return Plan(planner.finish(), warnings, sources)
 
 
@@ -223,9 +241,12 @@ class Planner:
     warning per function it cannot bind), `finish()` gives them all.  `plan_modules` drives it for
     `witgen generate`; `witgen docs` drives it over every package."""
 
-    def __init__(self, resolve: ir.Resolve, source: str) -> None:
+    def __init__(self, resolve: ir.Resolve, source: str, implement: Sequence[str] = ()) -> None:
         self.resolve = resolve
         self.source = source
+        self.implement = implement  # `--implement` patterns (`wasi.py`)
+        self.implemented: set[str] = set()  # the patterns that named an import
+        self.errors: list[Diagnostic] = []  # choices of `implement` wasmtime cannot honour
         self.modules: dict[tuple[str, ...], InterfaceModule | WorldModule] = {}
         # The Python names of every named type planned so far, in its own module.
         self.type_names: dict[ir.TypeId, PythonName] = {}
@@ -377,8 +398,16 @@ class Planner:
         )
         import_members = Namespace(names.HOST_MEMBERS)
         export_members = Namespace(names.HOST_MEMBERS)
-        imported_interfaces = self._interface_refs(uses, world.imports, import_members)
-        exported_interfaces = self._interface_refs(uses, world.exports, export_members)
+        providers, problems = choose_providers(
+            resolve,
+            world_id,
+            [item.interface for _, item in world.imports if isinstance(item, ir.InterfaceItem)],
+            self.implement,
+            self.implemented,
+        )
+        self.errors.extend(problems)
+        imported_interfaces = self._interface_refs(uses, world.imports, import_members, providers)
+        exported_interfaces = self._interface_refs(uses, world.exports, export_members, {})
         imported = plan_functions(
             types,
             [item.function for _, item in world.imports if isinstance(item, ir.FunctionItem)],
@@ -418,11 +447,14 @@ class Planner:
         uses: Registry,
         items: tuple[tuple[ir.WorldKey, ir.WorldItem], ...],
         members: Namespace,
+        providers: dict[ir.InterfaceId, Provider],
     ) -> tuple[InterfaceRef, ...]:
         """The interfaces among a world's imports (or exports) `items`, their
-        attributes named in `members`."""
+        attributes named in `members` (but those wasmtime implements, `providers`)."""
         return tuple(
-            self._interface_ref(uses, key, item, items, members)
+            self._interface_ref(
+                uses, key, item, items, members, provider=providers.get(item.interface)
+            )
             for key, item in items
             if isinstance(item, ir.InterfaceItem)
         )
@@ -434,6 +466,8 @@ class Planner:
         item: ir.InterfaceItem,
         siblings: tuple[tuple[ir.WorldKey, ir.WorldItem], ...],
         members: Namespace,
+        *,
+        provider: Provider | None,
     ) -> InterfaceRef:
         resolve = self.resolve
         target = self.interface_path(item.interface)
@@ -452,11 +486,12 @@ class Planner:
         qualified = clashes > 1 and isinstance(key, ir.InterfaceKey)
         attribute = names.world_attribute(short, target[0] if qualified else None)
         return InterfaceRef(
-            attribute=members.claim(attribute),
+            attribute=attribute if provider is not None else members.claim(attribute),
             module=module,
             wit_name=resolve.world_key_name(key),
             has_host_items=self.interface_module(item.interface).has_host_items,
             docs=docstring_text(item.docs, item.stability),
+            provider=provider,
         )
 
     # -- what a module holds

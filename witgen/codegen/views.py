@@ -181,6 +181,9 @@ class InterfaceRef:
     wit_name: str  # how the world names it
     has_host_items: bool  # whether a host has anything to implement for it
     docs: str
+    # An import wasmtime implements: the `Linker` call that links it
+    # (`"wasip2"`: `add_wasip2()`, `"wasi-http"`: `add_wasi_http()`); None: the host's.
+    provider: str | None = None
 
 
 # ---------------------------------------------------------------- modules
@@ -327,6 +330,35 @@ class WorldModule(BindingsModule):
     def has_traps(self) -> bool:
         """Whether `add_to_linker` links a function it leaves out as a trap."""
         return any(view.trap for view in self.unbindable_imports)
+
+    @property
+    def has_host_imports(self) -> bool:
+        """Whether the host implements anything of what the world imports."""
+        return bool(
+            self.imported_functions
+            or self.resources
+            or any(ref.has_host_items and ref.provider is None for ref in self.imported_interfaces)
+        )
+
+    def wasmtime_calls(self) -> list[str]:
+        """The `Linker` methods that link the imports wasmtime implements, in order."""
+        providers = {ref.provider for ref in self.imported_interfaces}
+        calls = []
+        if providers & {"wasip2", "wasi-http"}:
+            calls.append("add_wasip2")  # `add_wasi_http` needs it too
+        if "wasi-http" in providers:
+            calls.append("add_wasi_http")
+        return calls
+
+    def wasmtime_literal(self) -> str:
+        """`{import name: Linker method}` of the imports wasmtime implements."""
+        items = [
+            f"{string(ref.wit_name)}: "
+            + string("add_wasi_http" if ref.provider == "wasi-http" else "add_wasip2")
+            for ref in self.imported_interfaces
+            if ref.provider is not None
+        ]
+        return "{" + ", ".join(items) + "}"
 
     def unbindable_literal(self, direction: Literal["import", "export"]) -> str:
         """`{wit name: reason}` of the functions of `direction` left out of the bindings."""

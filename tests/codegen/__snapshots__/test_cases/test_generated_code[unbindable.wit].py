@@ -193,6 +193,7 @@ class Exports:
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 
 import wasmtime
@@ -224,6 +225,9 @@ EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
 }
 """The module of every interface the world exports, by the name it is exported under."""
 
+FROM_WASMTIME: dict[str, str] = {}
+"""The imported WASI interfaces that wasmtime implements, by the name they are imported under, with the `wasmtime.component.Linker` method that links them (`add_to_linker` calls it): they are not part of `Imports`."""
+
 IMPORT_UNBINDABLE: dict[str, str] = {
     "tick": "it is async, and wasmtime-py 50 can neither call nor define async functions",
     "peek": "its result holds a stream (in type `s`), which cannot cross wasmtime-py 50's component API",
@@ -243,6 +247,14 @@ class Imports(typing.Protocol):
     def streams(self) -> _test_unbindable_streams.Host:
         """The implementation of `test:unbindable/streams`."""
         ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WorldImports:
+    """The imports as a value, one field per member of `Imports` (which it satisfies), for a host that would rather not write a class of its own."""
+
+    streams: _test_unbindable_streams.Host
+    """The implementation of `test:unbindable/streams`."""
 
 
 def add_to_linker(linker: wasmtime.component.Linker, imports: Imports) -> None:
@@ -275,3 +287,14 @@ def instantiate(
 ) -> Exports:
     """Instantiate `component` in `store` with the imports `linker` defines (see `add_to_linker`)."""
     return Exports(store, linker.instantiate(store, component))
+
+
+def instantiate_with(
+    store: wasmtime.Store,
+    component: wasmtime.component.Component,
+    imports: Imports,
+) -> Exports:
+    """Host `component` in one call: link its imports in a new linker of `store`'s engine (`add_to_linker`) and instantiate it."""
+    linker = wasmtime.component.Linker(store.engine)
+    add_to_linker(linker, imports)
+    return instantiate(store, linker, component)
