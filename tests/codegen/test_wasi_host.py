@@ -8,7 +8,8 @@ Python implementation is linked instead, and wins over wasmtime's.
 `instantiate_with` hosts it in one call, and `WorldImports`, the concrete
 imports, passes `mypy --strict` where `Imports` is expected.  A choice that
 would split a resource between wasmtime and Python, and a pattern that names
-nothing, are refused.
+nothing, are refused.  Components of `wasi:cli/command` and `wasi:http/proxy`
+(wasm-tools' dummies) instantiate in one call with nothing from Python.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from support.components import build_wat_component, find_wasm_tools, load_component
+from support.components import (
+    build_dummy_component,
+    build_wat_component,
+    find_wasm_tools,
+    load_component,
+)
 from support.corpus import WASI
 from wasmtime import Engine, Store, WasiConfig
 from wasmtime.component import Linker
@@ -198,3 +204,31 @@ def test_a_pattern_that_names_nothing_is_refused(tmp_path: Path) -> None:
         "`--implement wasi:cli/*` names no import that wasmtime implements in the world(s) "
         "generated"
     ]
+
+
+@pytest.mark.skipif(not (WASI / "cli").is_dir(), reason=f"no WASI packages at {WASI}")
+@pytest.mark.parametrize(
+    ("package", "world", "module"),
+    [
+        ("cli", "wasi:cli/command@0.2.0", "wasi_cli_v0_2_0.command"),
+        ("http", "wasi:http/proxy@0.2.0", "wasi_http_v0_2_0.proxy"),
+    ],
+)
+def test_a_wasi_world_needs_nothing_from_python(
+    package: str, world: str, module: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    cache = Path(request.config.cache.mkdir("witgen-components"))
+    component_path = build_dummy_component(WASI / package, world, cache_dir=cache)
+    out = tmp_path / f"b_{package}"
+    options = Options(wit=WASI / package, out=out, world=world, base=WASI)
+    write_files(out, generate_files(options, reuse=False))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        importlib.invalidate_caches()
+        bindings = importlib.import_module(f"b_{package}.{module}")
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert "wasi:io/streams@0.2.0" in bindings.FROM_WASMTIME
+    engine = Engine()
+    exports = bindings.instantiate_with(Store(engine), load_component(engine, component_path))
+    assert isinstance(exports, bindings.Exports)
