@@ -187,6 +187,7 @@ def test_check_after_the_wit_changed(project: Path) -> None:
         ('[tool.witgen]\nout = "x"\ncolour = "blue"\n', "unknown key `colour` in `[tool.witgen]`"),
         ("[tool.witgen]\nout = 3\n", "`out` must be a string"),
         ('[tool.witgen]\nout = "x"\nfeatures = "a"\n', "`features` must be a list of strings"),
+        ('[tool.witgen]\nout = "x"\nimplement = "a"\n', "`implement` must be a list of strings"),
         ("[tool.witgen\n", "cannot read it"),
     ],
 )
@@ -277,3 +278,22 @@ def test_deny_unbindable(project: Path) -> None:
     assert witgen("generate", "--deny-unbindable", "--world", "app", cwd=project).returncode == 1
     (project / "wit" / "app.wit").write_text(WIT)
     assert witgen("generate", "--deny-unbindable", cwd=project).returncode == 0
+
+
+def test_implement_from_the_config_and_the_command_line(project: Path) -> None:
+    (project / "wit" / "app.wit").write_text(
+        "package demo:app@1.0.0;\n\n"
+        "world app {\n  import wasi:random/random@0.2.0;\n}\n\n"
+        "package wasi:random@0.2.0 {\n  interface random {\n"
+        "    get-random-u64: func() -> u64;\n  }\n}\n"
+    )
+    world = project / "src/bindings/demo_app_v1_0_0/app.py"
+    assert witgen("generate", cwd=project).returncode == 0
+    assert '"wasi:random/random@0.2.0": "add_wasip2"' in world.read_text()
+    with (project / "pyproject.toml").open("a") as config:
+        config.write('implement = ["wasi:random/*"]\n')
+    assert witgen("generate", cwd=project).returncode == 0
+    assert "FROM_WASMTIME: dict[str, str] = {}" in world.read_text()
+    result = witgen("generate", "--implement", "wasi:cli/*", cwd=project)
+    assert result.returncode == 1
+    assert "`--implement wasi:cli/*` names no import that wasmtime implements" in result.stderr
