@@ -19,6 +19,7 @@ from witgen import ir
 from witgen.codegen.imports import Code, Import, Name
 from witgen.codegen.layout import string
 from witgen.codegen.names import PythonName
+from witgen.codegen.wasi import WASI_HTTP, WASIP2, Provider
 
 # The annotation `None`: what a function that returns nothing returns.
 NONE = Code.of("None")
@@ -181,9 +182,9 @@ class InterfaceRef:
     wit_name: str  # how the world names it
     has_host_items: bool  # whether a host has anything to implement for it
     docs: str
-    # An import wasmtime implements: the `Linker` call that links it
-    # (`"wasip2"`: `add_wasip2()`, `"wasi-http"`: `add_wasi_http()`); None: the host's.
-    provider: str | None = None
+    # An import wasmtime implements: the `Linker` method that links it
+    # (`codegen.wasi`); None for one the host implements.
+    provider: Provider | None = None
 
 
 # ---------------------------------------------------------------- modules
@@ -342,19 +343,16 @@ class WorldModule(BindingsModule):
 
     def wasmtime_calls(self) -> list[str]:
         """The `Linker` methods that link the imports wasmtime implements, in order."""
-        providers = {ref.provider for ref in self.imported_interfaces}
-        calls = []
-        if providers & {"wasip2", "wasi-http"}:
-            calls.append("add_wasip2")  # `add_wasi_http` needs it too
-        if "wasi-http" in providers:
-            calls.append("add_wasi_http")
+        providers = {ref.provider for ref in self.imported_interfaces} - {None}
+        calls: list[str] = [WASIP2] if providers else []  # `add_wasi_http` needs it too
+        if WASI_HTTP in providers:
+            calls.append(WASI_HTTP)
         return calls
 
     def wasmtime_literal(self) -> str:
         """`{import name: Linker method}` of the imports wasmtime implements."""
         items = [
-            f"{string(ref.wit_name)}: "
-            + string("add_wasi_http" if ref.provider == "wasi-http" else "add_wasip2")
+            f"{string(ref.wit_name)}: {string(ref.provider)}"
             for ref in self.imported_interfaces
             if ref.provider is not None
         ]

@@ -30,9 +30,10 @@ from typing import Literal
 from witgen import ir
 from witgen.diagnostics import Diagnostic
 
-Provider = Literal["wasip2", "wasi-http"]
-WASIP2: Provider = "wasip2"
-WASI_HTTP: Provider = "wasi-http"
+# The `wasmtime.component.Linker` method that links an interface.
+Provider = Literal["add_wasip2", "add_wasi_http"]
+WASIP2: Provider = "add_wasip2"
+WASI_HTTP: Provider = "add_wasi_http"  # after `add_wasip2()`
 
 # (package, interfaces) that wasmtime-py 50 implements, at any 0.2.x version.
 _PROVIDED: dict[str, tuple[Provider, frozenset[str]]] = {
