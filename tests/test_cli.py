@@ -29,6 +29,15 @@ def test_help_is_usage() -> None:
     assert "check" in result.stdout
 
 
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(flag: str) -> None:
+    import witgen as package
+
+    result = witgen(flag)
+    assert result.returncode == 0
+    assert result.stdout == f"witgen {package.__version__}\n"
+
+
 def test_no_command_is_a_usage_error() -> None:
     assert witgen().returncode == 2
 

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from witgen import __version__
 from witgen.commands import (
     EXIT_DIAGNOSTICS,
     EXIT_INTERNAL,
@@ -76,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="witgen",
         description="WIT (WebAssembly Interface Types) tooling for Python.",
     )
+    parser.add_argument(
+        "-V",
+        "--version",
+        action="version",
+        version=f"witgen {__version__}",
+        help="print the version",
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     check = commands.add_parser(
@@ -100,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also fail when a world of PATH imports or exports an item gated @deprecated",
     )
     check.add_argument(
+        "-w",
         "--world",
         metavar="W",
         help="with --deny-deprecated: look at this world only (default: every world)",
@@ -129,8 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a .wit file or a package folder (default: `wit` from [tool.witgen], or wit)",
     )
-    generate.add_argument("--world", metavar="W", help="the world to generate (default: all)")
-    generate.add_argument("--out", metavar="DIR", help="the output package directory")
+    generate.add_argument("-w", "--world", metavar="W", help="the world to generate (default: all)")
+    generate.add_argument(
+        "-o", "--out", "--output", metavar="DIR", help="the output package directory"
+    )
     generate.add_argument(
         "--check",
         action="store_true",

@@ -12,6 +12,8 @@ before wasmtime sees them, and the store must stay usable.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -621,3 +623,63 @@ def test_maps(bindings_dir: Path) -> None:
         exports.echo({"k": -1})
     with pytest.raises(TypeError, match=r"expected a dict, got list"):
         exports.echo([("a", 1)])
+
+
+# ---------------------------------------------------------------- re-entry
+
+
+def test_a_host_function_calling_back_into_its_component(echo: Echo) -> None:
+    """A host function that calls the export that called it: wasmtime lets the
+    instance be entered again, and the inner call gets value arrays of its own
+    (the outer call's are in use).  Scalars only: the echo component keeps
+    results passed through memory in one static area, which a re-entered call
+    overwrites (the component's limit, not the bindings')."""
+    guest = echo.exports.guest
+    seen: list[int] = []
+
+    def call_back(value: int) -> int:
+        seen.append(value)
+        if len(seen) == 1:
+            return guest.echo_u32(value + 1) + 100  # type: ignore[no-any-return]
+        return value
+
+    echo.imports.host.instead["echo_u32"] = call_back
+    assert guest.echo_u32(7) == 108
+    assert seen == [7, 8]
+    del echo.imports.host.instead["echo_u32"]
+    assert guest.echo_u32(9) == 9
+    assert guest.echo_string("after ✓") == "after ✓"
+
+
+def test_unbounded_re_entry_ends_in_a_trap(engine: Engine, echo: Echo) -> None:
+    """Calling back without end exhausts the wasm stack: a clean error on every
+    level, and the process lives on."""
+    guest = echo.exports.guest
+
+    def call_back(value: str) -> str:
+        return guest.echo_string(value + "+")  # type: ignore[no-any-return]
+
+    echo.imports.host.instead["echo_string"] = call_back
+    with pytest.raises(WasmtimeError, match="call stack exhausted"):
+        guest.echo_string("x")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+def test_a_refusal_in_the_middle_of_the_arguments_frees_what_was_lowered(echo: Echo) -> None:
+    """An export call's value arrays are reused: a refusal after 1,000 strings
+    were lowered must free them (300 refused calls would keep 300 MiB)."""
+
+    def rss() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    strings = ["x" * 1024] * 1000 + ["\ud800"]
+    guest = echo.exports.guest
+    with pytest.raises(ValueError, match="element 1000"):
+        guest.echo_strings(strings)
+    before = rss()
+    for _ in range(300):
+        with pytest.raises(ValueError, match="element 1000"):
+            guest.echo_strings(strings)
+    assert rss() - before < 64 << 20
+    assert guest.echo_strings(["after"]) == ["after"]

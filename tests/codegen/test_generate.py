@@ -297,3 +297,14 @@ def test_implement_from_the_config_and_the_command_line(project: Path) -> None:
     result = witgen("generate", "--implement", "wasi:cli/*", cwd=project)
     assert result.returncode == 1
     assert "`--implement wasi:cli/*` names no import that wasmtime implements" in result.stderr
+
+
+def test_short_and_long_options_agree(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-w`/`-o` as wasm-tools and componentize-py spell them; `--output` too."""
+    from witgen.cli import main
+
+    monkeypatch.chdir(project)
+    assert main(["generate", "wit", "--world", "app", "--out", "long"]) == 0
+    assert main(["generate", "wit", "-w", "app", "-o", "short"]) == 0
+    assert main(["generate", "wit", "-w", "app", "--output", "output"]) == 0
+    assert tree(project / "short") == tree(project / "long") == tree(project / "output")

@@ -1,5 +1,7 @@
 """The compile cache: compiled once, loaded from disk after, and never trusting
-an entry that is not what it wrote."""
+an entry that is not what it wrote.  A cache keeps its last components in
+memory too, so the tests of what is on disk read it with a new cache (as a
+new process would)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 import pytest
 from wasmtime import Engine
 
-from witgen.host.cache import ComponentCache
+from witgen.host.cache import KEPT, ComponentCache
 
 SMALL = """(component
   (core module $m (func (export "f") (result i32) i32.const 42))
@@ -56,6 +58,20 @@ def test_compiled_once_then_loaded(tmp_path: Path, engine: Engine) -> None:
     assert len(artifacts(tmp_path)) == 1
 
 
+def test_the_last_components_are_kept_in_memory(tmp_path: Path, engine: Engine) -> None:
+    cache = ComponentCache(tmp_path, "test")
+    first = cache.load(engine, wasm(SMALL)).component
+    assert cache.load(engine, wasm(SMALL)).component is first  # not deserialized again
+    other_engine = Engine()
+    elsewhere = cache.load(other_engine, wasm(SMALL)).component
+    assert elsewhere is not first and call(other_engine, elsewhere) == 42
+    for value in range(KEPT):  # the oldest goes
+        cache.load(engine, wasm(SMALL.replace("i32.const 42", f"i32.const {value}")))
+    again = cache.load(engine, wasm(SMALL))
+    assert again.from_cache and again.component is not first
+    assert call(engine, again.component) == 42
+
+
 def test_each_component_and_configuration_has_its_own_entry(tmp_path: Path, engine: Engine) -> None:
     ComponentCache(tmp_path, "test").load(engine, wasm(SMALL))
     ComponentCache(tmp_path, "test").load(engine, wasm(OTHER))
@@ -71,10 +87,11 @@ def test_a_corrupted_entry_is_rebuilt(tmp_path: Path, engine: Engine) -> None:
     data[len(data) // 2] ^= 0xFF
     with open(artifact, "r+b") as handle:  # in place: same inode
         handle.write(data)
+    cache = ComponentCache(tmp_path, "test")
     loaded = cache.load(engine, wasm(SMALL))
     assert not loaded.from_cache
     assert call(engine, loaded.component) == 42
-    assert cache.load(engine, wasm(SMALL)).from_cache
+    assert ComponentCache(tmp_path, "test").load(engine, wasm(SMALL)).from_cache
 
 
 def test_a_foreign_entry_is_rebuilt(tmp_path: Path, engine: Engine) -> None:
@@ -85,7 +102,7 @@ def test_a_foreign_entry_is_rebuilt(tmp_path: Path, engine: Engine) -> None:
     cache.load(engine, wasm(OTHER))
     (other,) = [path for path in artifacts(tmp_path) if path != small]
     os.replace(other, small)
-    loaded = cache.load(engine, wasm(SMALL))
+    loaded = ComponentCache(tmp_path, "test").load(engine, wasm(SMALL))
     assert not loaded.from_cache
     assert call(engine, loaded.component) == 42
 
@@ -104,7 +121,7 @@ def test_damaged_entries_are_rebuilt(tmp_path: Path, engine: Engine, damage: str
         seal.unlink()
     else:
         seal.write_text('{"sha256": 1, "identity": "x"}')
-    loaded = cache.load(engine, wasm(SMALL))
+    loaded = ComponentCache(tmp_path, "test").load(engine, wasm(SMALL))
     assert not loaded.from_cache
     assert call(engine, loaded.component) == 42
 

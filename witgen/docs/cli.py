@@ -43,9 +43,11 @@ def add_docs_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         ),
     )
     docs.add_argument("path", metavar="PATH", help="a .wit file or a package folder")
-    docs.add_argument("--out", metavar="DIR", required=True, help="the folder to write to")
     docs.add_argument(
-        "--world", metavar="W", help="document this world of PATH only (default: everything)"
+        "-o", "--out", "--output", metavar="DIR", required=True, help="the folder to write to"
+    )
+    docs.add_argument(
+        "-w", "--world", metavar="W", help="document this world of PATH only (default: everything)"
     )
     docs.add_argument(
         "--check",

@@ -34,7 +34,7 @@ def add_build_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     build.add_argument("app_dir", metavar="APP_DIR", help="the folder holding app.py")
     build.add_argument("--wit", metavar="DIR", help="the WIT folder (default: as recorded, or wit)")
-    build.add_argument("--world", metavar="W", help="the world (default: as recorded)")
+    build.add_argument("-w", "--world", metavar="W", help="the world (default: as recorded)")
     build.add_argument(
         "-o", "--output", metavar="OUT.wasm", help="the component (default: APP_DIR/app.wasm)"
     )

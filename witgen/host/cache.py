@@ -16,7 +16,9 @@ artifact takes about 25 ms, so it is done only when the identity changed): a
 truncated, corrupted or foreign file is compiled afresh and replaced, never
 trusted.
 Entries are written to a temporary file and renamed, so concurrent loaders
-(threads, processes) never see half an entry.
+(threads, processes) never see half an entry.  The last few components
+loaded are also kept in memory (`KEPT`), so a component loaded again (another
+instance, a reload) is not deserialized again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as distribution_version
@@ -50,6 +53,9 @@ def _wasmtime_version() -> str:
         return "unknown"
 
 
+KEPT = 4  # components kept in memory, the most recently loaded
+
+
 @dataclass(frozen=True, slots=True)
 class Loaded:
     component: Component
@@ -70,6 +76,10 @@ class ComponentCache:
         # The digests of component files read before, by their identity: a file
         # loaded again (a restart, another instance) is not read or hashed again.
         self._digests: dict[tuple[str, int, int, int, int], str] = {}
+        # The last `KEPT` components, by cache key, with their engine (a
+        # `Component` is immutable and may be instantiated in any number of
+        # stores of its engine).
+        self._kept: OrderedDict[str, tuple[Engine, Component]] = OrderedDict()
 
     def load(self, engine: Engine, source: bytes | str | os.PathLike[str]) -> Loaded:
         """The component in `source` (its bytes, or its file), from the cache or
@@ -91,11 +101,15 @@ class ComponentCache:
         key = hashlib.sha256(
             f"{digest}\0{_wasmtime_version()}\0{self.config_name}".encode()
         ).hexdigest()
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is engine:
+            self._kept.move_to_end(key)
+            return Loaded(kept[1], digest, True)
         artifact = self.directory / f"{key[:32]}.cwasm"
         seal = artifact.with_suffix(".seal")
         component = self._trusted(engine, artifact, seal)
         if component is not None:
-            return Loaded(component, digest, True)
+            return Loaded(self._keep(key, engine, component), digest, True)
         if data is None:
             data = Path(path).read_bytes()
             if hashlib.sha256(data).hexdigest() != digest:  # changed in place since: start over
@@ -103,7 +117,14 @@ class ComponentCache:
                 return self.load(engine, data)
         component = Component(engine, data)
         self._store(component, artifact, seal)
-        return Loaded(component, digest, False)
+        return Loaded(self._keep(key, engine, component), digest, False)
+
+    def _keep(self, key: str, engine: Engine, component: Component) -> Component:
+        self._kept[key] = (engine, component)
+        self._kept.move_to_end(key)
+        while len(self._kept) > KEPT:
+            self._kept.popitem(last=False)
+        return component
 
     def _trusted(self, engine: Engine, artifact: Path, seal: Path) -> Component | None:
         try:

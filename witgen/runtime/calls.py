@@ -147,57 +147,104 @@ class InterfaceModule(Protocol):
 
 
 class ExportCall:
-    """One exported function of one instance, ready to call with Python values."""
+    """One exported function of one instance, ready to call with Python values.
 
-    __slots__ = ("array", "context", "cx", "func", "owned", "signature")
+    The value arrays are made once and reused by every call; a call made while
+    another of the same function is in flight (from inside a host function)
+    gets arrays of its own, so no call ever writes into a buffer another
+    still reads.
+    """
+
+    __slots__ = (
+        "busy",
+        "context",
+        "count",
+        "cx",
+        "func",
+        "make_params",
+        "owned",
+        "params",
+        "result",
+        "result_owns",
+        "signature",
+    )
 
     def __init__(self, bound: Bound, func: Func, signature: Signature) -> None:
         self.func = ctypes.byref(func._func)
         self.signature = signature
         self.cx = Context(bound.store, bound)
         self.context = bound.store._context()
-        count = len(signature.param_codecs)
-        self.array = Val * count if count else None
+        self.count = count = len(signature.param_codecs)
+        self.make_params = Val * count if count else None
+        self.params = self.make_params() if self.make_params is not None else None
+        self.result = Val() if signature.result is not None else None
         # Only values that own memory need deleting (scalars do not).
         self.owned = tuple(i for i, codec in enumerate(signature.param_codecs) if codec.owns)
+        self.result_owns = signature.result is not None and signature.result.owns
+        self.busy = False
 
     def __call__(self, *args: object) -> Any:
+        nested = self.busy
+        params: Any
+        result: Any
+        if nested:  # re-entered: this call gets arrays of its own
+            params = self.make_params() if self.make_params is not None else None
+            result = Val() if self.result is not None else None
+        else:
+            params, result = self.params, self.result
+            self.busy = True
         signature = self.signature
-        params = self.array() if self.array is not None else None
-        result = Val() if signature.result is not None else None
         cx = self.cx
-        _raised.error = None
         try:
-            if params is not None:
-                signature.lower_params(args, params, cx)
-            error = _func_call(
-                self.func,
-                self.context,
-                params,
-                len(signature.param_codecs),
-                None if result is None else ctypes.byref(result),
-                0 if result is None else 1,
-            )
-        finally:
-            if params is not None:
+            _raised.error = None
+            try:
+                if params is not None:
+                    if len(args) != self.count:
+                        raise TypeError(
+                            f"{signature.name} takes {self.count} arguments ({len(args)} given)"
+                        )
+                    index = 0
+                    try:
+                        for codec in signature.param_codecs:
+                            codec.lower(args[index], params[index], cx)
+                            index += 1
+                    except Invalid as problem:
+                        place = f"argument `{signature.param_names[index]}`"
+                        raise signature.error(problem, place) from None
+                error = _func_call(
+                    self.func,
+                    self.context,
+                    params,
+                    self.count,
+                    None if result is None else ctypes.byref(result),
+                    0 if result is None else 1,
+                )
+            finally:
                 for index in self.owned:
-                    delete(params[index])
-            if cx.lent:
-                cx.end_call()
-        if error:
-            # As wasmtime-py's `enter_wasm`: a host function's exception first.
-            raised = WasmtimeError._from_ptr(error)
-            host_error = _raised.error
-            if host_error is not None:
-                _raised.error = None
-                raise host_error
-            raise raised
-        if result is None:
-            return None
-        try:
-            return signature.lift_result(result, cx)
+                    value = params[index]
+                    delete(value)
+                    value.kind = 0  # a `bool`: nothing to free if the next call fails early
+                if cx.lent:
+                    cx.end_call()
+            if error:
+                # As wasmtime-py's `enter_wasm`: a host function's exception first.
+                raised = WasmtimeError._from_ptr(error)
+                host_error = _raised.error
+                if host_error is not None:
+                    _raised.error = None
+                    raise host_error
+                raise raised
+            if result is None:
+                return None
+            try:
+                return signature.lift_result(result, cx)
+            finally:
+                if self.result_owns:
+                    delete(result)
+                    result.kind = 0
         finally:
-            delete(result)
+            if not nested:
+                self.busy = False
 
 
 # The C function itself: wasmtime-py's wrapper adds a Python call per call.
@@ -261,24 +308,6 @@ class _Raised(threading.local):
 _raised = _Raised()
 
 
-def _catch(context: Any, run: Callable[[StoreContext], None]) -> int:
-    """wasmtime-py's `catch_exceptions`, with the exception kept per thread."""
-    store = StoreContext(context)
-    failure: WasmtimeError | None = None
-    try:
-        run(store)
-    except WasmtimeError as error:
-        failure = error
-    except Exception as error:  # noqa: BLE001 (re-raised from the call into wasm)
-        _raised.error = error
-        failure = WasmtimeError("python exception")
-    finally:
-        store._invalidate()
-    if failure is None:
-        return 0
-    return ctypes.cast(failure._consume(), ctypes.c_void_p).value or 0
-
-
 def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
     data: int | None,
     context: Any,
@@ -288,20 +317,26 @@ def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
     results: Any,
     nresults: int,
 ) -> int:
-    signature, implementation = _HOST_FUNCTIONS[data or 0]
+    """Run one host function (`data` says which), as wasmtime-py's
+    `catch_exceptions` does, with the exception kept per thread.
 
-    # wasmtime owns `args` and `results` and frees both after this returns
-    # (on failure too), so nothing here deletes them.
-    def run(store: Any) -> None:
+    wasmtime owns `args` and `results` and frees both after this returns (on
+    failure too), so nothing here deletes them.
+    """
+    signature, implementation = _HOST_FUNCTIONS[data or 0]
+    store = StoreContext(context)
+    failure: WasmtimeError | None = None
+    try:
         cx = Context(store, None)
         values = []
-        for index, codec in enumerate(signature.param_codecs):
-            try:
+        index = 0
+        try:
+            for codec in signature.param_codecs:
                 values.append(codec.lift(args[index], cx))
-            except Invalid as problem:
-                raise signature.error(
-                    problem, f"argument `{signature.param_names[index]}`"
-                ) from None
+                index += 1
+        except Invalid as problem:
+            place = f"argument `{signature.param_names[index]}`"
+            raise signature.error(problem, place) from None
         error: Err[Any] | None = None
         try:
             value = implementation(*values)
@@ -312,10 +347,18 @@ def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
         if signature.result is None:
             if value is not None:
                 raise TypeError(f"{signature.name} has no result, but its host returned {value!r}")
-            return
-        signature.lower_result(value, results[0], cx, error)
-
-    return _catch(context, run)
+        else:
+            signature.lower_result(value, results[0], cx, error)
+    except WasmtimeError as raised_error:
+        failure = raised_error
+    except Exception as raised_error:  # noqa: BLE001 (re-raised from the call into wasm)
+        _raised.error = raised_error
+        failure = WasmtimeError("python exception")
+    finally:
+        store._invalidate()
+    if failure is None:
+        return 0
+    return ctypes.cast(failure._consume(), ctypes.c_void_p).value or 0
 
 
 def _forget_host_function(data: int | None) -> None:

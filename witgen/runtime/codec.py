@@ -214,7 +214,8 @@ class StringCodec(Codec):
             raise Invalid(
                 ValueError, f"string has a lone surrogate at index {error.start}"
             ) from None
-        out.of.string = _name(data)
+        # The name is made in place: no `wasm_name_t` object to build and copy.
+        _byte_vec_new(ctypes.addressof(out) + PAYLOAD, len(data), data)
         out.kind = STRING
 
     def lift(self, val: Any, cx: Context) -> object:
@@ -406,29 +407,45 @@ class RecordCodec(Codec):
                 TypeError,
                 f"expected a {self.cls.__name__} for record `{self.wit}`, got {describe(value)}",
             )
-        raw = ffi.wasmtime_component_valrecord_t()
         count = len(self.fields)
-        ffi.wasmtime_component_valrecord_new_uninit(ctypes.byref(raw), count)
-        entry_size = ctypes.sizeof(ffi.wasmtime_component_valrecord_entry_t)
-        _zeroed(raw.data, count, entry_size)
-        data = raw.data
+        # The entries are written in place, by address: a ctypes object per
+        # entry (and per name) costs more than the C calls themselves.
+        record = ctypes.addressof(out) + PAYLOAD
+        _valrecord_new_uninit(record, count)
+        base = ctypes.c_void_p.from_address(record + _RECORD_DATA).value or 0
+        ctypes.memset(base, 0, count * _ENTRY_SIZE)
+        out.kind = RECORD  # from here on `delete(out)` frees whatever was made
         for index, name in enumerate(self.encoded):
-            data[index].name = _name(name)
-        out.of.record = raw
-        out.kind = RECORD
-        for index, (attribute, wit_name, codec) in enumerate(self.fields):
+            _byte_vec_new(base + index * _ENTRY_SIZE + _ENTRY_NAME, len(name), name)
+        entry = base + _ENTRY_VAL
+        for attribute, wit_name, codec in self.fields:
             try:
-                codec.lower(getattr(value, attribute), data[index].val, cx)
+                codec.lower(getattr(value, attribute), Val.from_address(entry), cx)
             except Invalid as error:
                 raise error.within(f"field `{wit_name}`") from None
+            entry += _ENTRY_SIZE
 
     def lift(self, val: Any, cx: Context) -> object:
-        data = val.of.record.data
-        values = {
-            attribute: codec.lift(data[index].val, cx)
-            for index, (attribute, _, codec) in enumerate(self.fields)
-        }
+        entry = (
+            ctypes.c_void_p.from_address(ctypes.addressof(val) + PAYLOAD + _RECORD_DATA).value or 0
+        ) + _ENTRY_VAL
+        values = {}
+        for attribute, _, codec in self.fields:
+            values[attribute] = codec.lift(Val.from_address(entry), cx)
+            entry += _ENTRY_SIZE
         return self.cls(**values)
+
+
+_Entry = ffi.wasmtime_component_valrecord_entry_t
+_ENTRY_SIZE = ctypes.sizeof(_Entry)
+_ENTRY_NAME = _Entry.name.offset
+_ENTRY_VAL = _Entry.val.offset
+# (the stubs type `data` as the pointer, not as the field that has an offset)
+_RECORD_DATA: int = ffi.wasmtime_component_valrecord_t.data.offset  # type: ignore[attr-defined]
+# `wasmtime_component_valrecord_new_uninit`, declared to take an address.
+_valrecord_new_uninit = ffi.dll._FuncPtr(("wasmtime_component_valrecord_new_uninit", ffi.dll))
+_valrecord_new_uninit.restype = None
+_valrecord_new_uninit.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
 
 
 def _boxed() -> Any:
