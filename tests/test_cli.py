@@ -42,8 +42,20 @@ def test_no_command_is_a_usage_error() -> None:
     assert witgen().returncode == 2
 
 
-def test_unknown_option_is_a_usage_error() -> None:
-    assert witgen("check", "--no-such-option").returncode == 2
+@pytest.mark.parametrize(
+    ("args", "usage"),
+    [
+        (["check", "--no-such-option"], "usage: witgen check "),
+        (["generate", "wit", "--no-such-option"], "usage: witgen generate "),
+        (["manifest", "check", "x.toml", "--no-such-option"], "usage: witgen manifest check "),
+        (["--no-such-option"], "usage: witgen "),
+    ],
+)
+def test_unknown_option_is_a_usage_error_of_its_command(args: list[str], usage: str) -> None:
+    result = witgen(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith(usage)
+    assert result.stderr.endswith("error: unrecognized arguments: --no-such-option\n")
 
 
 def test_valid_file(tmp_path: Path) -> None:

@@ -41,7 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args, extras = parser.parse_known_args(arguments)
+    if extras:  # said by the command's own parser, with its usage (argparse uses the top one)
+        command_parser(parser, arguments).error(f"unrecognized arguments: {' '.join(extras)}")
     if not hasattr(args, "run"):
         getattr(args, "usage_parser", parser).print_help(sys.stderr)
         return EXIT_USAGE
@@ -70,6 +73,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def command_parser(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser of the (sub)command `argv` names: `witgen manifest check ...`
+    gives the parser of `manifest check`."""
+    for word in argv:
+        commands = [
+            action
+            for action in parser._actions  # argparse keeps its subcommands nowhere public
+            if isinstance(action, argparse._SubParsersAction)
+        ]
+        if commands and word in commands[0].choices:
+            parser = commands[0].choices[word]
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -286,7 +303,10 @@ def _generate(args: argparse.Namespace) -> int:
             return EXIT_DIAGNOSTICS
         tree = output_tree(options.out, generated)
         changes = check_tree(tree) if args.check else write_tree(tree)
-    except (ConfigError, ForeignFileError) as error:
+    except ConfigError as error:  # the command line or [tool.witgen]: as mypy and ruff, 2
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ForeignFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     except OSError as error:

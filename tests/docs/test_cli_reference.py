@@ -39,7 +39,7 @@ def test_every_command_has_a_section_with_its_help() -> None:
     headings = re.findall(r"^#+ `(.+)`$", text, re.MULTILINE)
     assert headings == _commands(build_parser())
     assert {"witgen docs", "witgen generate", "witgen manifest check"} <= set(headings)
-    assert "usage: witgen docs [-h] --out DIR" in text
+    assert "usage: witgen docs [-h] -o DIR" in text
 
 
 def test_the_hook_fills_in_the_placeholder_of_docs_cli_md_only() -> None:
