@@ -46,6 +46,10 @@ ALLOWED: dict[str, set[str]] = {
     | {"permissions"},
     "__main__": {"cli"},
 }
+# One module more than its part: `witgen inspect` (a command of the host) reads
+# a component's type with the compiler and prints it with the printer, as every
+# other command does (cli -> host -> resolve); the rest of the host never does.
+MODULE_ALLOWED: dict[str, set[str]] = {"witgen.host.cli": COMPILER_CORE}
 # Outside witgen: the checked-in bindings are the host's to import.
 OUTSIDE = {"airssys_bindings": {"host"}}
 
@@ -101,7 +105,8 @@ def test_imports_flow_one_way(module: str, path: Path) -> None:
         top = target.split(".")[0]
         if top == "witgen" and target != "witgen":
             other = part_of(target)
-            if other != part and other not in ALLOWED[part]:
+            allowed = ALLOWED[part] | MODULE_ALLOWED.get(module, set())
+            if other != part and other not in allowed:
                 wrong.append(f"{path.name}:{line}: {part} -> {other} ({target})")
         elif top in OUTSIDE and part not in OUTSIDE[top]:
             wrong.append(f"{path.name}:{line}: {part} -> {top}")

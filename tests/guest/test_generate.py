@@ -1,7 +1,8 @@
 """`witgen generate --guest`: the stubs of the airssys worlds pinned by snapshots,
 typed exactly as componentize-py's bindings (`mypy --strict` against the
 bindings `componentize-py bindings` writes), regenerated without touching what
-the author wrote, and refused for what they do not cover (resources).
+the author wrote, and refused (one diagnostic per place) for what componentize-py
+0.25.1 cannot build.
 
 Snapshots: `pytest tests/guest --snapshot-update`."""
 
@@ -156,16 +157,81 @@ def test_unknown_world_is_a_diagnostic(tmp_path: Path, capsys: pytest.CaptureFix
     assert "World `nope` not found in package" in capsys.readouterr().err
 
 
-def test_resources_are_refused_with_diagnostics(
+def test_exported_resources_get_a_module_of_classes(tmp_path: Path, text_snapshot: Any) -> None:
+    app = stub(tmp_path, "with-resources", CASES / "resources.wit")
+    assert sorted(path.name for path in app.iterdir()) == [
+        "Component.toml",
+        "app.py",
+        "counters.py",
+        "wit_imports.py",
+    ]
+    source = (app / "counters.py").read_text()
+    assert "class Counter(counters.Counter):" in source
+    assert "def __init__(self, start: int) -> None:" in source
+    assert "def bump(self) -> int:" in source
+    assert "`[method]counter.bump` is not written yet" in source
+    assert joined(app) == text_snapshot
+
+
+@pytest.mark.parametrize("world", ["constructs", "async-constructs"])
+def test_constructs_snapshot(world: str, tmp_path: Path, text_snapshot: Any) -> None:
+    app = stub(tmp_path, world, CASES / "constructs.wit")
+    for path in app.glob("*.py"):
+        text = path.read_text()
+        compile(text, path.name, "exec")
+        assert format_python(text) == text, f"black would change {path.name}"
+    assert joined(app) == text_snapshot
+
+
+def test_constructs_follow_componentize_py(tmp_path: Path) -> None:
+    app = stub(tmp_path, "constructs", CASES / "constructs.wit")
+    cache = (app / "cache.py").read_text()
+    assert "class Store(cache.Store):" in cache  # the exported resource's protocol
+    assert "def put(self, key: str, value: files.File) -> bool:" in cache
+    assert "@classmethod\n    def make(cls, m: files.Mode) -> Self:" in cache
+    source = (app / "app.py").read_text()
+    assert "def get_stats(self, s: cache.Store) -> cache.Stats:" in source
+    assert "class OnlyTypes(exports.OnlyTypes):" in source  # a protocol with no method
+    assert "OnlyAliases" not in source  # componentize-py writes no protocol of it
+    assert "class Shape(exports.Shape):" in source  # inline: its functions in no protocol
+    assert "class Greet:" in source  # inline, no types: componentize-py writes no protocol
+    assert "def area(self, p: shape.Point) -> float:" in source
+    owned = (app / "wit_imports.py").read_text()
+    assert "class Clock" not in owned  # inline: componentize-py binds none of its functions
+    assert "def open(path: str) -> Result[files.File, files.ErrorCode]:" in owned
+    assert "return Ok(files.File.open(path))" in owned
+    assert "def merge(file: files.File, other: files.File) -> files.File:" in owned
+    assert "return file.merge(other)" in owned
+    asynchronous = stub(tmp_path, "async-constructs", CASES / "constructs.wit", "async-app")
+    pipes = (asynchronous / "pipes.py").read_text()
+    assert "async def recv(self) -> StreamReader[str]:" in pipes
+    assert (
+        "async def send(self, data: ByteStreamReader) -> FutureReader[Result[None, str]]:" in pipes
+    )
+    owned = (asynchronous / "wit_imports.py").read_text()
+    assert "return await wit_world.fetch(url)" in owned
+
+
+def test_what_componentize_py_cannot_build_is_refused_with_diagnostics(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    wit = str(CASES / "resources.wit")
-    argv = ["generate", "--guest", "--world", "with-resources", "--out", str(tmp_path / "r"), wit]
+    wit = str(CASES / "refused.wit")
+    argv = ["generate", "--guest", "--world", "refused", "--out", str(tmp_path / "r"), wit]
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert "exports resource `counter`" in err
+    assert "exports resource `empty` without a constructor" in err
+    assert "refused.wit:4:14" in err
+    assert "defines resource `own-thing`" in err
+    assert "refused.wit:8:14" in err
     assert "Traceback" not in err
     assert not (tmp_path / "r").exists()
+    argv[3] = "refused-async"
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "`test:guest-refused/nothing`: exported with no type and no function" in err
+    assert "refused.wit:15:11" in err
+    assert "function `fail`: uses `error-context`" in err
+    assert "refused.wit:18:16" in err
 
 
 def test_kinds_follow_componentize_py_names(tmp_path: Path, text_snapshot: Any) -> None:
@@ -195,7 +261,9 @@ def bindings(wit: Path, world: str, out: Path) -> Path:
 
 def mypy(app: Path, bindings_dir: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.11"]
-    command += ["--cache-dir", str(cache), "app.py", "wit_imports.py"]
+    command += ["--follow-imports=silent"]  # errors in the bindings are componentize-py's
+    files = sorted(path.name for path in app.glob("*.py"))
+    command += ["--cache-dir", str(cache), *files]
     env = {"MYPYPATH": str(bindings_dir), "PATH": "/usr/bin:/bin"}
     return subprocess.run(command, cwd=app, env=env, capture_output=True, text=True, check=False)
 
@@ -207,6 +275,9 @@ def mypy(app: Path, bindings_dir: Path, cache: Path) -> subprocess.CompletedProc
         ("component", ROOT / "wit"),
         ("extended-component", ROOT / "wit"),
         ("kinds", CASES / "kinds.wit"),
+        ("with-resources", CASES / "resources.wit"),
+        ("constructs", CASES / "constructs.wit"),
+        ("async-constructs", CASES / "constructs.wit"),
     ],
 )
 def test_stubs_pass_mypy_strict_against_componentize_py_bindings(

@@ -238,7 +238,28 @@ def test_inspect_command(tmp_path: Path, cache_dir: Path) -> None:
         env={"XDG_CACHE_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
-    assert "import airssys:host-core/host-services@1.0.0 {" in result.stdout
-    assert "  sleep-millis: func(duration: u64);" in result.stdout
-    assert "  init: func(config: component-config) -> result<_, component-error>;" in result.stdout
-    assert result.stdout.rstrip().endswith("manifest: ok\nimports: ok\ntypes: ok\nlifecycle: ok")
+    # The component's world, exactly as wasm-tools prints it (issue 17: one
+    # description of a component), then the checks.
+    wasm_tools = find_wasm_tools()
+    assert wasm_tools is not None
+    printed = subprocess.run(
+        [wasm_tools, "component", "wit", str(wasm)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "import airssys:host-core/host-services@1.0.0;" in printed
+    assert result.stdout == printed + "\nmanifest: ok\nimports: ok\ntypes: ok\nlifecycle: ok\n"
+
+
+def test_inspect_command_rejects_what_is_not_a_component(tmp_path: Path) -> None:
+    """Not a component: one line from the decoder, exit status 1, no traceback."""
+    for name, data in (("core.wasm", b"\0asm\x01\x00\x00\x00"), ("cut.wasm", b"\0asm\x0d\x00")):
+        wasm = tmp_path / name
+        wasm.write_bytes(data)
+        result = subprocess.run(
+            [sys.executable, "-m", "witgen", "inspect", str(wasm)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 1, result.stderr
+        assert result.stdout == ""
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr

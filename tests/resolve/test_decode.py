@@ -168,11 +168,16 @@ def test_dependency_matches_wasm_tools(references: dict[str, Reference], case: s
 @pytest.mark.parametrize("case", ALL_CASES)
 def test_main_input_matches_wasm_tools(references: dict[str, Reference], case: str) -> None:
     """As the main input the binary is decoded into an empty arena, which is
-    what wasm-tools does for a dependency, minus the package that has it."""
+    what wasm-tools does for a dependency, minus the package that has it; but
+    a binary that is no package (an empty package encodes as a component
+    without exports) reads as the component it is, as `wasm-tools component
+    wit` reads it."""
     reference = references[case]
     context = f"failed to parse dependency directory: {reference.directory / 'deps'}: "
     for features, as_dependency in reference.as_dependency.items():
-        if as_dependency.startswith("error: "):
+        if as_dependency.endswith(NOT_A_PACKAGE):
+            expected = reference.decoded
+        elif as_dependency.startswith("error: "):
             expected = as_dependency.replace(context, "", 1)
         else:
             document = json.loads(as_dependency)
@@ -477,13 +482,18 @@ def test_bad_input_fails_like_wasm_tools(case: str, tmp_path: Path) -> None:
     expected = _wit_json(directory)
     assert expected.startswith("error: ")
     assert _resolve(directory) == expected
-    # As the main input, the same message without the folder's context.
+    # As the main input, the same message without the folder's context; but
+    # a component that is no package reads as the component it is, and a core
+    # module gets `wasm-tools component wit`'s own message.
     main = tmp_path / name
     main.write_bytes(data)
     context = f"failed to parse dependency directory: {directory / 'deps'}: "
-    assert _resolve(main) == expected.replace(context, "", 1).replace(
-        str(directory / "deps" / name), str(main)
-    )
+    if expected.endswith(NOT_A_PACKAGE):
+        assert _resolve(main) == _wit_json(main)
+    else:
+        assert _resolve(main) == expected.replace(context, "", 1).replace(
+            str(directory / "deps" / name), str(main)
+        )
 
 
 METADATA_BASE = """\

@@ -4,8 +4,11 @@
 (truncated, garbled, foreign, over a limit); `tests/wasm/test_reader.py`
 checks the reader's message against wasm-tools', and
 `tests/resolve/test_decode.py` the diagnostic a run prints for them.
-`mutants` garbles binaries at random, for the tests that no input crashes
-the reader or the decoder.
+`REAL_COMPONENT` is a component in the text format with what only real
+components have (core modules and instances, canonical functions, a resource
+with a representation, a nested component instantiated).  `mutants` garbles
+binaries at random, for the tests that no input crashes the reader or the
+decoder.
 """
 
 from __future__ import annotations
@@ -64,12 +67,47 @@ def nested_instances(depth: int) -> bytes:
     return ty
 
 
+EMPTY_COMPONENT = b"\0asm\x0d\x00\x01\x00"
+EMPTY_MODULE = b"\0asm\x01\x00\x00\x00"
+
 # `(component (type (component (export "a:b/x" (instance)))) (export "x" (type 0)))`:
 # a WIT package `a:b` with one empty interface `x`.
 PACKAGE = component(
     (7, items(b"\x41\x02\x01\x42\x00\x04\x00\x05a:b/x\x05\x00")),
     (11, items(b"\x00\x01x\x03\x00\x00")),
 )
+
+# A real component, in the text format: imports, a core module and core
+# instances, a resource with a representation and a destructor, `canon
+# lower`/`lift`/`resource.new`, a nested component instantiated and exported.
+REAL_COMPONENT = """
+(component
+  (import "host" (instance $host
+    (export "r" (type $r (sub resource)))
+    (export "f" (func (param "x" (borrow $r)) (result u32)))
+  ))
+  (alias export $host "f" (func $f))
+  (core module $m
+    (import "host" "f" (func (param i32) (result i32)))
+    (func (export "run") (param i32) (result i32) local.get 0)
+    (func (export "dtor") (param i32))
+    (memory (export "mem") 1)
+  )
+  (core func $lf (canon lower (func $f)))
+  (core instance $hi (export "f" (func $lf)))
+  (core instance $i (instantiate $m (with "host" (instance $hi))))
+  (type $own (resource (rep i32) (dtor (core func $i "dtor"))))
+  (core func $new (canon resource.new $own))
+  (type $ft (func (param "x" u32) (result u32)))
+  (func $run (type $ft) (canon lift (core func $i "run")))
+  (component $inner
+    (import "g" (func $g (param "x" u32) (result u32)))
+    (export "g2" (func $g))
+  )
+  (instance $ii (instantiate $inner (with "g" (func $run))))
+  (export "api" (instance $ii))
+)
+"""
 
 MALFORMED: dict[str, bytes] = {
     "truncated": PACKAGE[:20],
@@ -100,6 +138,25 @@ MALFORMED: dict[str, bytes] = {
     ),
     "deep-instances": component((7, items(nested_instances(150)))),
     "very-deep-instances": component((7, items(nested_instances(5000)))),
+    # What only real components have: core instances, instances, canonical
+    # functions and nested modules and components, with counts past their limits.
+    "unknown-component-section": component((12, b"\x00")),
+    "huge-core-instance-count": component((2, leb(0xFFFFFFFF))),
+    "huge-instance-count": component((5, leb(0xFFFFFFFF))),
+    "huge-canonical-count": component((8, leb(0xFFFFFFFF))),
+    "huge-core-type-count": component((3, leb(0xFFFFFFFF))),
+    "huge-instantiation-args": component((5, items(b"\x00\x00" + leb(0xFFFFFFFF)))),
+    "huge-instantiation-exports": component((5, items(b"\x01" + leb(0xFFFFFFFF)))),
+    "huge-canonical-options": component((8, items(b"\x00\x00\x00" + leb(0xFFFFFFFF)))),
+    "long-import-name": component((10, items(b"\x00" + leb(200_000) + b"a" * 200_000))),
+    "too-many-instances": component((5, items(*[b"\x01\x00"] * 4097))),
+    "too-many-components": component(*[(4, EMPTY_COMPONENT)] * 1001),
+    "too-many-modules-and-components": component(
+        *[(1, EMPTY_MODULE)] * 600, *[(4, EMPTY_COMPONENT)] * 600
+    ),
+    "truncated-nested-component": component((4, EMPTY_COMPONENT + b"\x07\x05")),
+    "core-instance-of-no-module": component((2, items(b"\x00\x00\x00"))),
+    "lift-of-no-function": component((8, items(b"\x00\x00\x00\x00\x00"))),
 }
 
 

@@ -1,10 +1,12 @@
 """The reader (`witgen.wasm.reader`): what `read_component` returns, and how it fails.
 
-A WIT package, a core module and a concrete component each read as what
-they are; custom sections reach `on_custom` in order.  A malformed,
-truncated or foreign binary (`support.wasm_binaries.MALFORMED`) raises
-`WasmError` with the message wasm-tools prints for it.  Random mutations of
-encoded WIT packages read, or raise `WasmError`: never another exception.
+A WIT package, a core module and a real component (core modules, nested
+components, resources with a representation, canonical functions) each read
+as what they are, a component with its top-level imports and exports;
+custom sections reach `on_custom` in order.  A malformed, truncated or
+foreign binary (`support.wasm_binaries.MALFORMED`) raises `WasmError` with
+the message wasm-tools prints for it.  Random mutations of encoded WIT
+packages read, or raise `WasmError`: never another exception.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.wasm_binaries import MALFORMED, PACKAGE, component, custom, mutants
+from support.wasm_binaries import (
+    MALFORMED,
+    PACKAGE,
+    REAL_COMPONENT,
+    component,
+    custom,
+    mutants,
+)
 
 from witgen.wasm import (
     ComponentEntity,
@@ -41,7 +50,7 @@ def _ignore(name: str, contents: bytes) -> None:
 
 def test_a_wit_package_reads_as_its_export() -> None:
     info = read_component(PACKAGE, _ignore)
-    assert info.is_component and not info.concrete
+    assert info.is_component
     [extern] = info.externs
     assert (extern.name, extern.is_import) == ("x", False)
     entity = extern.item.entity
@@ -69,17 +78,25 @@ def test_a_core_module_is_not_a_component() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "externs"),
     [
-        "(component (core module))",
-        "(component (component))",
-        "(component (type (resource (rep i32))))",
-        '(component (core type (module)) (type (func)) (export "f" (type 0)))',
+        ("(component (core module))", []),
+        ("(component (component))", []),
+        ("(component (type (resource (rep i32))))", []),
+        ('(component (core type (module)) (type (func)) (export "f" (type 0)))', [("f", False)]),
+        (
+            '(component (import "i" (func)) (component (import "x" (func)))'
+            ' (instance (instantiate 0 (with "x" (func 0)))) (export "j" (instance 0)))',
+            [("i", True), ("j", False)],
+        ),
     ],
 )
-def test_a_concrete_component_is_recognised(text: str) -> None:
+def test_a_real_component_reads_with_its_imports_and_exports(
+    text: str, externs: list[tuple[str, bool]]
+) -> None:
     info = read_component(wat(text), _ignore)
-    assert info.is_component and info.concrete and info.externs == ()
+    assert info.is_component
+    assert [(extern.name, extern.is_import) for extern in info.externs] == externs
 
 
 def test_an_import_has_its_type() -> None:
@@ -114,6 +131,45 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
 @needs_wasm_tools
 def test_mutated_binaries_raise_only_wasm_error(seeds: list[bytes]) -> None:
     for data in mutants(seeds, 1000, seed=3):
+        try:
+            read_component(data, _ignore)
+        except WasmError as error:
+            assert str(error).endswith(f" (at offset 0x{error.offset:x})")
+
+
+def test_a_real_component_reads_whole() -> None:
+    info = read_component(wat(REAL_COMPONENT), _ignore)
+    assert [(extern.name, extern.is_import) for extern in info.externs] == [
+        ("host", True),
+        ("api", False),
+    ]
+    api = info.externs[1].item.entity
+    assert isinstance(api, InstanceEntity)
+    assert list(info.types.instance_type(api.id).exports) == ["g2"]
+
+
+@needs_wasm_tools
+def test_every_prefix_of_a_real_component_reads_as_wasm_tools_validates_it(
+    tmp_path: Path,
+) -> None:
+    """Cut anywhere (inside a nested module's code section too), a component
+    is what `wasm-tools validate` says: valid where the cut falls between two
+    sections, else its error at its offset; never another exception."""
+    assert WASM_TOOLS is not None
+    data = wat(REAL_COMPONENT)
+    path = tmp_path / "cut.wasm"
+    for end in range(8, len(data)):
+        path.write_bytes(data[:end])
+        result = subprocess.run(
+            [WASM_TOOLS, "validate", str(path)], capture_output=True, text=True, check=False
+        )
+        # (wasm-tools warns about DWARF first: the message is the last line.)
+        expected = "ok" if result.returncode == 0 else result.stderr.splitlines()[-1]
+        assert reader_says(data[:end]) == expected, end
+
+
+def test_mutated_real_components_raise_only_wasm_error() -> None:
+    for data in mutants([wat(REAL_COMPONENT)], 2000, seed=17):
         try:
             read_component(data, _ignore)
         except WasmError as error:

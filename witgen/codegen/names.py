@@ -32,7 +32,6 @@ interface, a world or another package version never renames anything.
 from __future__ import annotations
 
 import keyword
-from collections import Counter
 from collections.abc import Sequence
 
 from witgen import ir
@@ -241,6 +240,14 @@ def guest_function_name(name: str) -> PythonName:
     return _escape_keyword(snake(name))
 
 
+def guest_module_name(name: str) -> PythonName:
+    """The module of an interface (componentize-py's kebab-case name of it, see
+    `guest_interface_names`): `wit_world.imports.<module>`,
+    `wit_world.exports.<module>`, and the app's module that holds the classes of
+    the interface's exported resources, `<module>.py`."""
+    return guest_function_name(name)
+
+
 def guest_type_name(name: str) -> PythonName:
     """A type, or the protocol class of an exported interface, as componentize-py names it."""
     return _escape_keyword(pascal(name))
@@ -256,8 +263,14 @@ def guest_case_class_name(variant: str, case: str) -> PythonName:
     return PythonName(f"{guest_type_name(variant)}_{guest_type_name(case)}")
 
 
-# The class a component implements for the functions its world exports itself.
+# componentize-py's package of a world's bindings (its default `--world-module`).
+GUEST_WORLD_MODULE = PythonName("wit_world")
+# The class a component implements for the functions its world exports itself;
+# in `wit_imports.py`, the class of the wrappers of the functions it imports itself.
 GUEST_WORLD_CLASS = PythonName("WitWorld")
+# In `wit_imports.py`, the wrapper of an imported resource's constructor
+# (`Types.Fields.new()` calls `types.Fields()`); witgen's name, not componentize-py's.
+GUEST_IMPORT_CONSTRUCTOR = PythonName("new")
 
 
 def guest_interface_names(resolve: ir.Resolve, world: ir.World) -> dict[ir.InterfaceId, str]:
@@ -277,14 +290,15 @@ def guest_interface_names(resolve: ir.Resolve, world: ir.World) -> dict[ir.Inter
         if isinstance(item, ir.InterfaceItem) and isinstance(key, str):
             keys[item.interface] = key  # an inline interface goes by its key
     packages: dict[str, set[tuple[str, str]]] = {}
-    versions: Counter[tuple[str, str, str]] = Counter()
+    versions: dict[tuple[str, str, str], set[ir.InterfaceId]] = {}
     for interface_id in interfaces:
         interface = resolve.interfaces[interface_id]
         if interface.package is None or interface.name is None:
             continue
         name = resolve.packages[interface.package].name
         packages.setdefault(interface.name, set()).add((name.namespace, name.name))
-        versions[(interface.name, name.namespace, name.name)] += 1
+        # an interface both imported and exported is one version, not two
+        versions.setdefault((interface.name, name.namespace, name.name), set()).add(interface_id)
     result: dict[ir.InterfaceId, str] = {}
     for interface_id in interfaces:
         interface = resolve.interfaces[interface_id]
@@ -293,7 +307,7 @@ def guest_interface_names(resolve: ir.Resolve, world: ir.World) -> dict[ir.Inter
             continue
         package = resolve.packages[interface.package].name
         text = interface.name
-        if versions[(interface.name, package.namespace, package.name)] > 1:
+        if len(versions[(interface.name, package.namespace, package.name)]) > 1:
             text = f"{package.namespace}-{package.name}-{interface.name}"
             if package.version is not None:
                 text += "-" + str(package.version).replace(".", "-")

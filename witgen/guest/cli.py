@@ -6,6 +6,11 @@ built) and standard error (warnings, errors), and the exit status: 0 success,
 world to build for, an app folder that does not exist).  Raises nothing: every
 error is printed once, as `error: ...`, never as a traceback.
 
+`witgen generate --guest` also checks the author's files it kept (`app.py`, the
+modules of exported resources) against the world (`witgen.guest.drift`): each
+function that no longer matches is one mypy-like line on standard error, and
+the status is 1.
+
 `add_build_command` registers `witgen build` with `witgen`'s parser;
 `run_generate_guest` is what `witgen generate --guest` runs.  Heavy modules are
 imported inside the commands so that `witgen --help` stays fast.
@@ -111,6 +116,7 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     """`witgen generate --guest [PATH] --world W [--out APP_DIR]`."""
     from pathlib import Path
 
+    from witgen.guest.drift import check_app
     from witgen.guest.generate import generate_guest, write_guest
     from witgen.output import ForeignFileError
 
@@ -136,4 +142,16 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
-    return print_changes(out, changes, "witgen generate --guest")
+    status = print_changes(out, changes, "witgen generate --guest")
+    kept = {name: files.authored[name] for name in changes.kept if name in files.authored}
+    mismatches = check_app(out, kept)
+    for mismatch in mismatches:
+        print(mismatch.render(shown(out / mismatch.file)), file=sys.stderr)
+    if mismatches:
+        print(
+            f"error: {len(mismatches)} place(s) of your files no longer match world "
+            f"`{args.world}` (witgen never rewrites them: edit them to match)",
+            file=sys.stderr,
+        )
+        return EXIT_DIAGNOSTICS
+    return status

@@ -11,6 +11,9 @@ to enable.  Out: the files of the app folder, written to disk by
 * `app.py`, the author's: a class per exported interface, every method typed
   with componentize-py's names (`wit_world.exports`, `wit_world.imports.<name>`)
   and given a default body (`views.BODY_KINDS`); created only when missing;
+* `<interface>.py`, the author's, for each exported interface that defines
+  resources: a class per resource (where componentize-py looks for it), with
+  its constructor, methods and static functions; created only when missing;
 * `Component.toml`, the author's: the least manifest (no grants), with the
   grants each import would need as comments; created only when missing.
 
@@ -37,8 +40,10 @@ from witgen.guest.views import (
     ExportClassView,
     GuestView,
     ImportFunctionView,
+    ImportResourceView,
     ImportView,
     MethodView,
+    ResourceModuleView,
 )
 from witgen.output import Changes, Tree, write_tree
 
@@ -100,10 +105,11 @@ def generate_guest(
     imports = environment.get_template("guest_imports.py.jinja").render(view=view)
     app = environment.get_template("guest_app.py.jinja").render(view=view)
     manifest = environment.get_template("guest_manifest.toml.jinja").render(view=view)
-    return GuestFiles(
-        owned={IMPORTS: format_python(tidy(imports))},
-        authored={APP: format_python(tidy(app)), MANIFEST: manifest},
-    )
+    authored = {APP: format_python(tidy(app)), MANIFEST: manifest}
+    resources = environment.get_template("guest_resources.py.jinja")
+    for module in view.resource_modules:
+        authored[module.file] = format_python(tidy(resources.render(module=module)))
+    return GuestFiles(owned={IMPORTS: format_python(tidy(imports))}, authored=authored)
 
 
 def guest_tree(out: Path, files: GuestFiles) -> Tree:
@@ -136,10 +142,12 @@ def _environment() -> jinja2.Environment:
             "pyrepr": string,
             "tomlstr": _toml_string,
             "app_docs": _app_docs,
+            "resources_docs": _resources_docs,
             "imports_docs": _imports_docs,
             "class_docs": _class_docs,
             "method_docs": _method_docs,
             "import_class_docs": _import_class_docs,
+            "import_resource_docs": _import_resource_docs,
             "import_function_docs": _import_function_docs,
             "grant_examples": _grant_examples,
         }
@@ -160,9 +168,31 @@ def _app_docs(view: GuestView) -> str:
         "Build with `witgen build .` in this folder (componentize-py, then the manifest",
         "checks) and run with `witgen run app.wasm --execute DATA`.",
     ]
+    if view.resource_modules:
+        files = ", ".join(f"`{module.file}`" for module in view.resource_modules)
+        lines += [
+            "",
+            "The classes of the exported resources are in their own modules, where",
+            f"componentize-py looks for them: {files}.",
+        ]
+    if not view.exports:
+        lines += ["", "The world exports nothing: there is no class to write."]
     if view.world_docs:
         lines += ["", view.world_docs]
     return "\n".join(lines)
+
+
+def _resources_docs(module: ResourceModuleView) -> str:
+    return "\n".join(
+        [
+            f"The resources `{module.wit_name}` exports: a class per resource.",
+            "",
+            "Created by `witgen generate --guest`; this file is yours: witgen never rewrites it.",
+            f"componentize-py finds each class by its name in this module, `{module.module}`;",
+            "a function of the interface that returns a resource returns an instance of",
+            "its class here.",
+        ]
+    )
 
 
 def _imports_docs(view: GuestView) -> str:
@@ -183,7 +213,10 @@ def _imports_docs(view: GuestView) -> str:
 
 
 def _class_docs(export: ExportClassView) -> str:
-    head = f"`{export.wit_name}`, exported."
+    if export.interface is not None:
+        head = f"Resource `{export.wit_name}` of `{export.interface}`, exported."
+    else:
+        head = f"`{export.wit_name}`, exported."
     return f"{head}\n\n{export.docs}" if export.docs else head
 
 
@@ -203,7 +236,9 @@ def _method_docs(method: MethodView) -> str:
     parts = [f"`{method.wit_name}`. {_BODY_NOTES[method.body]}"]
     if method.docs:
         parts.append(method.docs)
-    if method.error is not None:
+    if method.error is not None and str(method.error) == "None":
+        parts.append("Raise `Err(None)` for the error case.")
+    elif method.error is not None:
         parts.append(f"Raise `Err(value)`, `value` a `{method.error}`, for the error case.")
     return "\n\n".join(parts)
 
@@ -213,9 +248,19 @@ def _import_class_docs(item: ImportView) -> str:
     return f"{head}\n\n{item.docs}" if item.docs else head
 
 
+def _import_resource_docs(resource: ImportResourceView) -> str:
+    head = (
+        f"Typed calls of resource `{resource.wit_name}`: the wrapper of a method takes "
+        "the resource first."
+    )
+    return f"{head}\n\n{resource.docs}" if resource.docs else head
+
+
 def _import_function_docs(function: ImportFunctionView) -> str:
     parts = [function.docs] if function.docs else []
-    if function.error is not None:
+    if function.error is not None and str(function.error) == "None":
+        parts.append("Returns `Err(None)` for the error case.")
+    elif function.error is not None:
         parts.append(f"Returns `Err(error)`, `error` a `{function.error}`, for the error case.")
     return "\n\n".join(parts)
 

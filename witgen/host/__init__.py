@@ -11,13 +11,14 @@ do one part each:
 - `memory`: linear memories created by the host, counted against one budget
   per component;
 - `cache`: compiled components on disk, sealed by content hash;
-- `describe`: a component's imports and exports in WIT notation;
 - `services/`: the host services (filesystem, network, storage, process,
   messaging), each call checked against the component's grants;
-- `cli`: the `witgen inspect` and `witgen run` commands.
+- `cli`: the `witgen inspect` and `witgen run` commands (`inspect` reads the
+  component's type with the compiler and prints it with `witgen.printer`).
 
 This package sits above `witgen.runtime` (what generated bindings import),
 `witgen.permissions` and the checked-in bindings `airssys_bindings`; it never
-imports the compiler.  Nothing is imported here, so that importing
+imports the compiler, but for the `inspect` command, which joins the two
+inside its function.  Nothing is imported here, so that importing
 `witgen.host.cli` for `witgen --help` stays fast.
 """

@@ -1,10 +1,12 @@
 """`witgen inspect` and `witgen run`: the command line of the airssys host.
 
 In: arguments: a component (`.wasm`) and its `Component.toml`.  Out: for
-`inspect`, the component's imports and exports and each load check's
-verdict; for `run`, what the component's `execute` returns, written to
-standard output.  Errors go to standard error; the exit status is 0 on
-success, 1 when a check fails, the component traps or returns an error, 2
+`inspect`, the component's world as `wasm-tools component wit` prints it (the
+component decoded by the compiler's `resolve`, written by `printer`: the one
+place the host's commands join the compiler) and each load check's verdict;
+for `run`, what the component's `execute` returns, written to standard
+output.  Errors go to standard error; the exit status is 0 on success, 1 when
+a check fails, the component is no component, traps or returns an error, 2
 for usage errors.
 
 `add_host_commands` registers both commands with `witgen`'s parser; the host
@@ -27,9 +29,9 @@ def add_host_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "inspect",
         help="show a component's imports and exports, and whether it would load",
         description=(
-            "Print a component's imports and exports in WIT notation, then each check the "
-            "airssys host makes before loading it (manifest, imports and versions, types, "
-            "lifecycle export) with its verdict. Exit status 1 when a check fails."
+            "Print a component's world as WIT (what `wasm-tools component wit` prints), then "
+            "each check the airssys host makes before loading it (manifest, imports and "
+            "versions, types, lifecycle export) with its verdict. Exit status 1 when a check fails."
         ),
     )
     inspect.add_argument("component", metavar="COMPONENT.wasm")
@@ -70,8 +72,13 @@ def _manifest_for(component: str, manifest: str | None) -> str:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    # The one command that joins the compiler and the host: the component's
+    # type is read as every command reads it (`witgen.wasm` and
+    # `resolve/decode.py`) and written by the canonical printer.
+    from witgen.diagnostics import WitError
     from witgen.host.airssys import AirssysHost
-    from witgen.host.describe import describe_component
+    from witgen.printer import print_resolve
+    from witgen.resolve.passes import resolve_path
 
     try:
         with open(args.component, "rb") as handle:
@@ -79,18 +86,23 @@ def _inspect(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: {args.component}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
+    try:
+        wit = print_resolve(resolve_path(args.component))
+    except WitError as error:
+        print(f"error: {error.render()}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
     manifest = _manifest_for(args.component, args.manifest)
     from wasmtime import WasmtimeError
 
     with AirssysHost() as host:
         try:
-            report, component = host.inspect(
+            report, _ = host.inspect(
                 data, manifest if os.path.exists(manifest) or args.manifest else None
             )
         except WasmtimeError as error:
             print(f"error: {args.component}: not a valid component: {error}", file=sys.stderr)
             return EXIT_DIAGNOSTICS
-        sys.stdout.write(describe_component(host.engine, component))
+    sys.stdout.write(wit)
     print()
     for verdict in report.verdicts:
         print(f"{verdict.check}: {'ok' if verdict.ok else 'FAILED'}")

@@ -1,15 +1,18 @@
 """The resolver's passes, in order, and the one entry point that runs them.
 
-In: a path (a `.wit` file, a WebAssembly-encoded package, or a package folder
-with its `deps/`), and the enabled `@unstable` features.  Out: the resolved
-`ir.Resolve`, whose `main` is the package at the path.  Raises `WitError`.
+In: a path (a `.wit` file, a WebAssembly-encoded package, a compiled component,
+or a package folder with its `deps/`), and the enabled `@unstable` features.
+Out: the resolved `ir.Resolve`, whose `main` is the package at the path (for a
+component, `root:component`, whose world `root` is the component's type).
+Raises `WitError`.
 
 The passes, in the order wasm-tools runs them:
 
 1. `load`       read files; parse WIT text (`witgen.syntax`)
 2. `unresolved` resolve each package source on its own: the main package's
                 folder first, then each entry of `deps/` in name order
-3. `decode`     a WebAssembly-encoded package in `deps/` is read (`witgen.wasm`),
+3. `decode`     a WebAssembly-encoded package in `deps/` (or a package or a
+                component given as the path) is read (`witgen.wasm`),
                 decoded and added to the arena as soon as it is reached
 4. `ordering`   every package from text, checked for duplicates and cycles and
                 put in dependency order
@@ -53,7 +56,7 @@ def resolve_path(
     if not os.path.isdir(path):
         source = load.load_file(path, sources)
         if isinstance(source, load.EncodedPackage):
-            main = run((), functools.partial(_decode, arena, source))
+            main = run((), functools.partial(_decode_input, arena, source))
             return arena.freeze(main)
         packages = run((), functools.partial(resolve_package_source, source.files))
         return arena.freeze(_link_all(arena, sources, [packages]))
@@ -92,6 +95,13 @@ def _decode(arena: Arena, source: load.EncodedPackage) -> ir.PackageId:
     from witgen.resolve.decode import decode_package
 
     package: ir.PackageId = decode_package(arena, source.path, source.data, source.is_text)
+    return package
+
+
+def _decode_input(arena: Arena, source: load.EncodedPackage) -> ir.PackageId:
+    from witgen.resolve.decode import decode_input
+
+    package: ir.PackageId = decode_input(arena, source.path, source.data, source.is_text)
     return package
 
 

@@ -22,8 +22,11 @@ The modules, from the bottom up:
 - `names.py`: import and export names (`ComponentName`, kebab case);
 - `types.py`: the type model, as read and once validated, and the `Types`
   arena (wasmparser's `TypeAlloc`);
-- `binary.py`: the `BinaryReader` and the declarations of type, alias,
-  import and export sections, as read;
+- `binary_reader.py`: the `BinaryReader` (integers, strings, counts);
+- `binary.py`: the declarations of type, alias, import and export sections,
+  as read;
+- `naming.py`: the rules on import and export names, and on which types
+  they must name;
 - `validate.py`: the validator (wasmparser's `ComponentState`);
 - `reader.py`: `read_component`, section by section (wasmparser's `Parser`).
 """

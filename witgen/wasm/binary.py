@@ -1,23 +1,30 @@
-"""The binary format: wasmparser's `BinaryReader`, and the declarations of a
-component's type, alias, import and export sections as they are read.
+"""The binary format: the items of a component's sections as they are read.
 
-In: the bytes of a binary and the part of them to read
-(`BinaryReader(data, pos, end)`; offsets are absolute, `end` exclusive).
-Out: `read_type`, `read_alias`, `read_extern_name`, `read_type_ref` and
-`read_export` return one declaration each, as read: types refer to each other
-by type index (`DefinedType[int]`, `FuncType[int]`, `ComponentTypeDef`, ...),
-and nothing is checked but the encoding; `validate.py` gives them meaning.
+In: a `BinaryReader` (`binary_reader.py`) over the bytes of a section.
+Out: `read_type`, `read_alias`, `read_extern_name`, `read_type_ref`,
+`read_export`, `read_core_instance`, `read_instance` and `read_canonical`
+return one item each, as read: types refer to each other by type index
+(`DefinedType[int]`, `FuncType[int]`, `ComponentTypeDef`, ...), and nothing is
+checked but the encoding; `validate.py` gives them meaning.  Core types are
+read by `core.py`, for their framing only.
 Raises: wasmparser's message and offset (`wasm_error`) for a truncated or
 malformed encoding (LEB128 integers, strings, leading bytes, counts over
-their limit); `CoreTypeFound` when a type declaration holds a core type,
-which only a real component has.
+their limit).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, NoReturn, TypeAlias
+from typing import Literal, TypeAlias
 
+from witgen.wasm.binary_reader import BinaryReader
+from witgen.wasm.core import (
+    CoreKind,
+    CoreTypeDecl,
+    read_core_external_kind,
+    read_core_type,
+    read_core_valtype,
+)
 from witgen.wasm.errors import wasm_error
 from witgen.wasm.limits import (
     MAX_COMPONENT_TYPE_DECLS,
@@ -26,7 +33,6 @@ from witgen.wasm.limits import (
     MAX_FUNCTION_PARAMS,
     MAX_INSTANCE_TYPE_DECLS,
     MAX_RECORD_FIELDS,
-    MAX_STRING_SIZE,
     MAX_TUPLE_TYPES,
     MAX_TYPE_NESTING,
     MAX_VARIANT_CASES,
@@ -69,106 +75,6 @@ PRIMITIVE_BYTES: dict[int, str] = {
 }
 
 
-class BinaryReader:
-    """wasmparser's `BinaryReader` over `data[pos:end]`, with absolute offsets."""
-
-    __slots__ = ("data", "end", "pos")
-
-    def __init__(self, data: bytes, pos: int, end: int) -> None:
-        self.data = data
-        self.pos = pos
-        self.end = end
-
-    def eof(self) -> bool:
-        return self.pos >= self.end
-
-    def remaining(self) -> int:
-        return self.end - self.pos
-
-    def peek(self) -> int:
-        if self.pos >= self.end:
-            wasm_error("unexpected end-of-file", self.pos)
-        return self.data[self.pos]
-
-    def u8(self) -> int:
-        if self.pos >= self.end:
-            wasm_error("unexpected end-of-file", self.pos)
-        byte = self.data[self.pos]
-        self.pos += 1
-        return byte
-
-    def take(self, size: int) -> bytes:
-        if size > self.end - self.pos:
-            wasm_error("unexpected end-of-file", self.pos)
-        start = self.pos
-        self.pos += size
-        return self.data[start : self.pos]
-
-    def var_u32(self) -> int:
-        byte = self.u8()
-        if byte & 0x80 == 0:
-            return byte
-        result = byte & 0x7F
-        shift = 7
-        while True:
-            byte = self.u8()
-            result |= (byte & 0x7F) << shift
-            if shift >= 25 and (byte >> (32 - shift)) != 0:
-                if byte & 0x80:
-                    message = "invalid var_u32: integer representation too long"
-                else:
-                    message = "invalid var_u32: integer too large"
-                wasm_error(message, self.pos - 1)
-            shift += 7
-            if byte & 0x80 == 0:
-                return result & 0xFFFF_FFFF
-
-    def var_s33(self) -> int:
-        """A signed 33-bit LEB128 integer, as wasmparser's `read_var_s33` reads it."""
-        byte = self.u8()
-        if byte & 0x80 == 0:
-            return byte - 0x80 if byte & 0x40 else byte
-        result = byte & 0x7F
-        shift = 7
-        while True:
-            byte = self.u8()
-            result |= (byte & 0x7F) << shift
-            if shift >= 25:
-                signed = (byte << 1) & 0xFF
-                signed = signed - 0x100 if signed >= 0x80 else signed
-                if byte & 0x80 or (signed >> (33 - shift)) not in (0, -1):
-                    wasm_error("invalid var_s33: integer representation too long", self.pos - 1)
-                # wasmparser returns the five-byte form without sign extension.
-                return result
-            shift += 7
-            if byte & 0x80 == 0:
-                break
-        if result >> (shift - 1) & 1:
-            result -= 1 << shift
-        return result
-
-    def string(self) -> str:
-        size = self.var_u32()
-        if size > MAX_STRING_SIZE:
-            wasm_error("string size out of bounds", self.pos - 1)
-        raw = self.take(size)
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            wasm_error("malformed UTF-8 encoding", self.pos - 1)
-
-    def size(self, limit: int, desc: str) -> int:
-        at = self.pos
-        size = self.var_u32()
-        if size > limit:
-            wasm_error(f"{desc} size is out of bounds", at)
-        return size
-
-    def invalid_byte(self, byte: int, desc: str) -> NoReturn:
-        """wasmparser's `invalid_leading_byte`, for the byte just read."""
-        wasm_error(f"invalid leading byte (0x{byte:x}) for {desc}", self.pos - 1)
-
-
 # ---------------------------------------------------------------- declarations (as read)
 
 
@@ -209,6 +115,7 @@ class InstanceExportAlias:
 
 @dataclass(frozen=True, slots=True)
 class CoreInstanceExportAlias:
+    kind: CoreKind
     instance: int
     name: str
 
@@ -228,7 +135,14 @@ Alias = InstanceExportAlias | CoreInstanceExportAlias | OuterAlias
 
 @dataclass(frozen=True, slots=True)
 class ResourceTypeDef:
-    """`(resource (rep i32) ...)`: only concrete components define these."""
+    """`(resource (rep i32) (dtor f))`: only concrete components define these.
+
+    `rep` is the core value type's leading byte (0x7F for `i32`); `dtor` the
+    core function index of the destructor, if any.
+    """
+
+    rep: int
+    dtor: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +177,7 @@ class InstanceTypeDef:
     decls: tuple[Decl, ...]
 
 
-Decl: TypeAlias = ImportDecl | ExportDecl | AliasDecl | TypeDecl
+Decl: TypeAlias = ImportDecl | ExportDecl | AliasDecl | TypeDecl | CoreTypeDecl
 DeclaredType: TypeAlias = (
     DefinedType[int] | FuncType[int] | ComponentTypeDef | InstanceTypeDef | ResourceTypeDef
 )
@@ -279,8 +193,69 @@ class ExportItem:
     ref: TypeRef | None
 
 
-class CoreTypeFound(Exception):
-    """A core type inside a type declaration: the binary is a real component."""
+@dataclass(frozen=True, slots=True)
+class CoreInstantiate:
+    """`(core instance (instantiate M (with "name" (instance I))...))`."""
+
+    module: int
+    args: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CoreFromExports:
+    """`(core instance (export "name" (func F))...)`: a bag of core exports."""
+
+    exports: tuple[tuple[str, CoreKind, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Instantiate:
+    """`(instance (instantiate C (with "name" (kind i))...))`."""
+
+    component: int
+    args: tuple[tuple[str, ExternKind, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FromExports:
+    """`(instance (export "name" (kind i))...)`: a bag of exports."""
+
+    exports: tuple[tuple[ExternName, ExternKind, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lift:
+    """`canon lift`: core function `core_func` as a function of type `type`."""
+
+    core_func: int
+    type: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lower:
+    """`canon lower`: component function `func` as a core function."""
+
+    func: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceIntrinsic:
+    """`canon resource.new`, `resource.drop` or `resource.rep` of a resource type."""
+
+    op: Literal["new", "drop", "rep"]
+    resource: int
+
+
+@dataclass(frozen=True, slots=True)
+class Intrinsic:
+    """Any other canonical built-in (`task.return`, `stream.new`, ...): a core function."""
+
+
+Canonical: TypeAlias = Lift | Lower | ResourceIntrinsic | Intrinsic
+
+MAX_CANONICAL_OPTIONS = 10
+MAX_INSTANTIATION_ARGS = 100_000
+MAX_INSTANTIATION_EXPORTS = 100_000
 
 
 # ---------------------------------------------------------------- reading declarations
@@ -361,13 +336,13 @@ def read_type(r: BinaryReader, nesting: int) -> DeclaredType:
     """One `ComponentType`; `nesting` counts the enclosing type declarations."""
     byte = r.u8()
     if byte == 0x3F:
-        _read_core_valtype(r)
-        dtor = r.u8()
-        if dtor == 0x01:
-            r.var_u32()
-        elif dtor != 0x00:
-            r.invalid_byte(dtor, "resource destructor")
-        return ResourceTypeDef()
+        rep = read_core_valtype(r)
+        tag = r.u8()
+        if tag == 0x01:
+            return ResourceTypeDef(rep, r.var_u32())
+        if tag != 0x00:
+            r.invalid_byte(tag, "resource destructor")
+        return ResourceTypeDef(rep, None)
     if byte in (0x40, 0x43):
         count = r.size(MAX_FUNCTION_PARAMS, "component function parameters")
         params = tuple((r.string(), _read_valtype(r)) for _ in range(count))
@@ -397,24 +372,12 @@ def read_type(r: BinaryReader, nesting: int) -> DeclaredType:
     return _read_defined(r, byte)
 
 
-def _read_core_valtype(r: BinaryReader) -> None:
-    """A core value type (a resource's representation): numbers, vectors, references."""
-    byte = r.u8()
-    if byte in (0x7F, 0x7E, 0x7D, 0x7C, 0x7B) or 0x69 <= byte <= 0x74:
-        return
-    if byte in (0x63, 0x64):
-        r.var_s33()
-        return
-    r.invalid_byte(byte, "value type")
-
-
 def _read_decl(r: BinaryReader, in_component: bool, nesting: int) -> Decl:
     byte = r.u8()
     if byte == 0x03 and in_component:
         return ImportDecl(read_extern_name(r), read_type_ref(r))
     if byte == 0x00:
-        _read_core_type_start(r)
-        raise CoreTypeFound()
+        return read_core_type(r)
     if byte == 0x01:
         return TypeDecl(read_type(r, nesting + 1))
     if byte == 0x02:
@@ -422,32 +385,6 @@ def _read_decl(r: BinaryReader, in_component: bool, nesting: int) -> Decl:
     if byte == 0x04:
         return ExportDecl(read_extern_name(r), read_type_ref(r))
     r.invalid_byte(byte, "component or instance type declaration")
-
-
-def _read_core_type_start(r: BinaryReader) -> None:
-    """The opening of a core type (a rec group, a sub type or a module type),
-    enough to reject what wasmparser rejects there.  The rest is not read:
-    a core type only occurs in a real component."""
-    byte = r.peek()
-    if byte == 0x00:
-        r.u8()
-        second = r.peek()
-        if second != 0x50:
-            wasm_error(f"invalid leading byte (0x{second:x}) for non-final sub type", r.pos - 1)
-        return
-    if byte in (0x50, 0x4E):
-        return
-    opcode = r.u8()
-    if opcode == 0x4F:
-        return
-    if opcode == 0x65:
-        opcode = r.u8()
-    for prefix in (0x4C, 0x4D):
-        if opcode == prefix:
-            r.var_u32()
-            opcode = r.u8()
-    if opcode not in (0x60, 0x5E, 0x5F, 0x5D):
-        r.invalid_byte(opcode, "type")
 
 
 def read_extern_name(r: BinaryReader) -> ExternName:
@@ -504,10 +441,11 @@ def read_alias(r: BinaryReader) -> Alias:
     if tag == 0x01:
         if second is None:
             wasm_error(f"invalid leading byte (0x{first:x}) for core instance export kind", at)
-        if second not in (0x00, 0x01, 0x02, 0x03, 0x04, 0x20):
+        core_kind = _CORE_KINDS.get(second)
+        if core_kind is None:
             wasm_error(f"invalid leading byte (0x{second:x}) for external kind", at)
         instance = r.var_u32()
-        return CoreInstanceExportAlias(instance, r.string())
+        return CoreInstanceExportAlias(core_kind, instance, r.string())
     if tag == 0x02:
         outer: OuterKind
         if first == 0x00:
@@ -528,6 +466,16 @@ def read_alias(r: BinaryReader) -> Alias:
         count = r.var_u32()
         return OuterAlias(outer, count, r.var_u32())
     r.invalid_byte(tag, "alias")
+
+
+_CORE_KINDS: dict[int, CoreKind] = {
+    0x00: "func",
+    0x01: "table",
+    0x02: "memory",
+    0x03: "global",
+    0x04: "tag",
+    0x20: "func",
+}
 
 
 def _kind_from_bytes(first: int, second: int | None, at: int) -> ExternKind:
@@ -558,3 +506,118 @@ def read_export(r: BinaryReader) -> ExportItem:
     if tag == 0x01:
         return ExportItem(name, kind, index, read_type_ref(r))
     wasm_error(f"invalid leading byte (0x{tag:x}) for optional component export type", r.pos - 1)
+
+
+def read_core_instance(r: BinaryReader) -> CoreInstantiate | CoreFromExports:
+    """An item of the core instance section (wasmparser's `Instance`)."""
+    byte = r.u8()
+    if byte == 0x00:
+        module = r.var_u32()
+        args: list[tuple[str, int]] = []
+        for _ in range(r.size(MAX_INSTANTIATION_ARGS, "core instantiation arguments")):
+            name = r.string()
+            arg_kind = r.u8()
+            if arg_kind != 0x12:
+                r.invalid_byte(arg_kind, "instantiation arg kind")
+            args.append((name, r.var_u32()))
+        return CoreInstantiate(module, tuple(args))
+    if byte == 0x01:
+        exports: list[tuple[str, CoreKind, int]] = []
+        for _ in range(r.size(MAX_INSTANTIATION_ARGS, "core instantiation arguments")):
+            name = r.string()
+            core_kind = read_core_external_kind(r)
+            exports.append((name, core_kind, r.var_u32()))
+        return CoreFromExports(tuple(exports))
+    r.invalid_byte(byte, "core instance")
+
+
+def read_instance(r: BinaryReader) -> Instantiate | FromExports:
+    """An item of the component instance section (wasmparser's `ComponentInstance`)."""
+    byte = r.u8()
+    if byte == 0x00:
+        component = r.var_u32()
+        args: list[tuple[str, ExternKind, int]] = []
+        for _ in range(r.size(MAX_INSTANTIATION_ARGS, "instantiation arguments")):
+            name = r.string()
+            kind = _read_extern_kind(r)
+            args.append((name, kind, r.var_u32()))
+        return Instantiate(component, tuple(args))
+    if byte == 0x01:
+        exports: list[tuple[ExternName, ExternKind, int]] = []
+        for _ in range(r.size(MAX_INSTANTIATION_EXPORTS, "instantiation exports")):
+            extern_name = read_extern_name(r)
+            kind = _read_extern_kind(r)
+            exports.append((extern_name, kind, r.var_u32()))
+        return FromExports(tuple(exports))
+    r.invalid_byte(byte, "instance")
+
+
+# The immediates of each canonical built-in after its opcode: `u` an index,
+# `b` a boolean, `o` the canonical options, `v` a core value type, `r` a
+# result list.  Lift, lower and the resource intrinsics are read apart.
+_INTRINSICS: dict[int, str] = {
+    0x24: "", 0x25: "", 0x09: "ro", 0x05: "", 0x0A: "vu", 0x0B: "vu", 0x06: "b", 0x0D: "",
+    0x0E: "u", 0x0F: "uo", 0x10: "uo", 0x11: "ub", 0x12: "ub", 0x13: "u", 0x14: "u",
+    0x15: "u", 0x16: "uo", 0x17: "uo", 0x18: "ub", 0x19: "ub", 0x1A: "u", 0x1B: "u",
+    0x1C: "o", 0x1D: "o", 0x1E: "", 0x1F: "", 0x20: "bu", 0x21: "bu", 0x22: "", 0x23: "",
+    0x26: "", 0x27: "uu", 0x28: "", 0x29: "b", 0x0C: "b", 0x2A: "b", 0x2B: "b", 0x2C: "b",
+    0x2D: "b", 0x40: "u", 0x41: "uu", 0x42: "",
+}  # fmt: skip
+_RESOURCE_INTRINSICS: dict[int, Literal["new", "drop", "rep"]] = {
+    0x02: "new",
+    0x03: "drop",
+    0x04: "rep",
+}
+
+
+def read_canonical(r: BinaryReader) -> Canonical:
+    """An item of the canonical function section (wasmparser's `CanonicalFunction`)."""
+    byte = r.u8()
+    if byte in (0x00, 0x01):
+        zero = r.u8()
+        if zero != 0x00:
+            r.invalid_byte(
+                zero, "canonical function lift" if byte == 0 else "canonical function lower"
+            )
+        index = r.var_u32()
+        _read_options(r)
+        if byte == 0x00:
+            return Lift(index, r.var_u32())
+        return Lower(index)
+    op = _RESOURCE_INTRINSICS.get(byte)
+    if op is not None:
+        return ResourceIntrinsic(op, r.var_u32())
+    immediates = _INTRINSICS.get(byte)
+    if immediates is None:
+        r.invalid_byte(byte, "canonical function")
+    for immediate in immediates:
+        if immediate == "u":
+            r.var_u32()
+        elif immediate == "b":
+            if r.u8() > 1:
+                wasm_error("invalid boolean value", r.pos - 1)
+        elif immediate == "o":
+            _read_options(r)
+        elif immediate == "v":
+            read_core_valtype(r)
+        else:
+            tag = r.u8()
+            if tag == 0x00:
+                _read_valtype(r)
+            elif tag == 0x01:
+                zero = r.u8()
+                if zero != 0x00:
+                    r.invalid_byte(zero, "number of results")
+            else:
+                r.invalid_byte(tag, "component function results")
+    return Intrinsic()
+
+
+def _read_options(r: BinaryReader) -> None:
+    """The canonical options (`string-encoding=utf8`, `(memory m)`, ...)."""
+    for _ in range(r.size(MAX_CANONICAL_OPTIONS, "canonical options")):
+        option = r.u8()
+        if option in (0x03, 0x04, 0x05, 0x07, 0x08):
+            r.var_u32()
+        elif option > 0x09:
+            r.invalid_byte(option, "canonical option")

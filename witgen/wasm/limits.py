@@ -33,8 +33,11 @@ MAX_FIXED_LIST_ELEMENTS = 1_073_741_824
 MAX_TYPE_SIZE = 1_000_000
 MAX_TYPE_DEPTH = 100
 MAX_COMPONENTS = 1000
-MAX_INSTANCES = 1000
+MAX_INSTANCES = 4096  # 1000 in 1.257's sources
 MAX_MODULES = 1000
+# Modules and components in the whole binary, nested ones and the outermost
+# component included (wasm-tools 1.262; 1.257 counts each component's own).
+MAX_MODULES_AND_COMPONENTS = 1000
 MAX_VALUES = 1000
 MAX_MODULE_SIZE = 1024 * 1024 * 1024
 # How deeply component and instance type declarations may nest inside each

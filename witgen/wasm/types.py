@@ -7,7 +7,8 @@ Out: the defined types (`PrimitiveType` ... `StreamType`, the union
 `AnyId` (wasmparser's `ComponentAnyTypeId`), the entities that imports and
 exports have (`TypeEntity` ... `ValueEntity`, in an `Item`), instance and
 component types, and `Types`, the arena (wasmparser's `TypeAlloc`) that
-allocates ids, peels aliases and freshens resources.
+allocates ids, peels aliases, freshens and substitutes resources, and finds
+the resources a type refers to (its free variables).
 Raises: `Info.combine` fails (`wasm_error`) when a type grows past
 `MAX_TYPE_SIZE`.
 
@@ -17,7 +18,13 @@ export`) reuses the id it names; a type import or export with an `(eq T)`
 bound gets a fresh alias id that peels back to T's id; `(sub resource)` makes
 a fresh resource; and importing or exporting an instance type that defines
 resources "freshens" them, rewriting every type that mentions them into a new
-id (wasmparser's `Remap`).
+id (wasmparser's `Remap`).  Instantiating a component substitutes the
+arguments for its imports the same way: `Remapping.types` starts out with the
+types the arguments supply, and `Remapping.resources` with their resources.
+
+A resource's `Path` says where a component or instance type names it: the
+index of the import or export, then the index of the export inside each
+instance type on the way (wasmparser's `Vec<usize>` paths).
 """
 
 from __future__ import annotations
@@ -231,29 +238,46 @@ class Item:
     external_id: str | None = None
 
 
+# Where a type names a resource: an import or export index, then export indices.
+Path: TypeAlias = tuple[int, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class InstanceType:
-    """Exports in order (the dict is never changed after construction)."""
+    """Exports in order (the dicts are never changed after construction).
+
+    `defined_resources` are the resources an instance *type* introduces
+    (`(export "r" (type (sub resource)))`); a concrete instance has none.
+    `explicit_resources` are the resources it exports, with their paths.
+    """
 
     exports: dict[str, Item]
     defined_resources: tuple[int, ...]
     info: Info
+    explicit_resources: dict[int, Path]
 
 
 @dataclass(frozen=True, slots=True)
 class ComponentType:
-    """Imports and exports in order (the dicts are never changed after construction)."""
+    """Imports and exports in order (the dicts are never changed after construction).
+
+    `imported_resources` and `defined_resources` are the resources the
+    component takes and introduces, each with the path of the import or
+    export that names it; `explicit_resources` are all it exports.
+    """
 
     imports: dict[str, Item]
     exports: dict[str, Item]
-    imported_resources: tuple[int, ...]
-    defined_resources: tuple[int, ...]
+    imported_resources: tuple[tuple[int, Path], ...]
+    defined_resources: tuple[tuple[int, Path], ...]
     info: Info
+    explicit_resources: dict[int, Path]
 
 
 @dataclass(slots=True)
 class Remapping:
-    """Old resource numbers to new ones, and the types rewritten so far."""
+    """Old resource numbers to new ones, and types to what they become: the
+    substitutions given at the start, then each type rewritten so far."""
 
     resources: dict[int, int]
     types: dict[AnyId, AnyId]
@@ -270,6 +294,8 @@ class Types:
         self.resource_count = 0
         self.alias_count = 0
         self.alias_mappings: dict[int, int] = {}
+        # The free variables of each type, by kind and index (aliases share them).
+        self._free: dict[tuple[AnyKind, int], frozenset[int]] = {}
 
     # -- lookups
 
@@ -509,6 +535,21 @@ class Types:
         new = tuple(mapping.resources.get(r, r) for r in resources)
         return new, any(r in mapping.resources for r in resources)
 
+    @staticmethod
+    def _remap_paths(
+        resources: tuple[tuple[int, Path], ...], mapping: Remapping
+    ) -> tuple[tuple[tuple[int, Path], ...], bool]:
+        new = tuple((mapping.resources.get(r, r), path) for r, path in resources)
+        return new, any(r in mapping.resources for r, _ in resources)
+
+    @staticmethod
+    def remap_explicit(
+        explicit: dict[int, Path], mapping: Remapping
+    ) -> tuple[dict[int, Path], bool]:
+        """`map_map`: the explicit resources renumbered, and whether any was."""
+        new = {mapping.resources.get(r, r): path for r, path in explicit.items()}
+        return new, any(r in mapping.resources for r in explicit)
+
     def _remap_instance(self, id: AnyId, mapping: Remapping) -> tuple[AnyId, bool]:
         cached = self._cached(id, mapping)
         if cached is not None:
@@ -516,8 +557,10 @@ class Types:
         ty = self.instances[id.index]
         exports, changed = self.remap_items(ty.exports, mapping)
         defined, did = self._remap_resources(ty.defined_resources, mapping)
-        new_ty = InstanceType(exports, defined, ty.info)
-        return self._settle(mapping, changed or did, id, lambda: self.push_instance(new_ty))
+        explicit, explicit_changed = self.remap_explicit(ty.explicit_resources, mapping)
+        new_ty = InstanceType(exports, defined, ty.info, explicit)
+        changed = changed or did or explicit_changed
+        return self._settle(mapping, changed, id, lambda: self.push_instance(new_ty))
 
     def _remap_component(self, id: AnyId, mapping: Remapping) -> tuple[AnyId, bool]:
         cached = self._cached(id, mapping)
@@ -526,8 +569,98 @@ class Types:
         ty = self.components[id.index]
         imports, imports_changed = self.remap_items(ty.imports, mapping)
         exports, exports_changed = self.remap_items(ty.exports, mapping)
-        imported, imported_changed = self._remap_resources(ty.imported_resources, mapping)
-        defined, defined_changed = self._remap_resources(ty.defined_resources, mapping)
-        changed = imports_changed or exports_changed or imported_changed or defined_changed
-        new_ty = ComponentType(imports, exports, imported, defined, ty.info)
+        imported, imported_changed = self._remap_paths(ty.imported_resources, mapping)
+        defined, defined_changed = self._remap_paths(ty.defined_resources, mapping)
+        explicit, explicit_changed = self.remap_explicit(ty.explicit_resources, mapping)
+        changed = (
+            imports_changed
+            or exports_changed
+            or imported_changed
+            or defined_changed
+            or explicit_changed
+        )
+        new_ty = ComponentType(imports, exports, imported, defined, ty.info, explicit)
         return self._settle(mapping, changed, id, lambda: self.push_component(new_ty))
+
+    # -- free variables (the resources a type refers to but does not define)
+
+    def free_variables(self, id: AnyId) -> frozenset[int]:
+        """`free_variables_any_type_id`, computed once per type."""
+        if id.kind == "resource":
+            return frozenset((id.index,))
+        key = (id.kind, id.index)
+        known = self._free.get(key)
+        if known is not None:
+            return known
+        found: set[int] = set()
+        match id.kind:
+            case "defined":
+                ty = self.defined[id.index][0]
+                if isinstance(ty, (OwnType, BorrowType)):
+                    found.add(ty.resource.index)
+                for member in defined_members(ty):
+                    found |= self.valtype_free_variables(member)
+            case "func":
+                func = self.funcs[id.index][0]
+                for _, param in func.params:
+                    found |= self.valtype_free_variables(param)
+                if func.result is not None:
+                    found |= self.valtype_free_variables(func.result)
+            case "instance":
+                instance = self.instances[id.index]
+                for item in instance.exports.values():
+                    found |= self.entity_free_variables(item.entity)
+                found -= set(instance.defined_resources)
+            case "component":
+                component = self.components[id.index]
+                for item in (*component.imports.values(), *component.exports.values()):
+                    found |= self.entity_free_variables(item.entity)
+                found -= {r for r, _ in component.imported_resources}
+                found -= {r for r, _ in component.defined_resources}
+            case _:
+                assert_never(id.kind)
+        result = frozenset(found)
+        self._free[key] = result
+        return result
+
+    def valtype_free_variables(self, ty: ValType) -> frozenset[int]:
+        return frozenset() if isinstance(ty, str) else self.free_variables(ty)
+
+    def entity_free_variables(self, entity: Entity) -> frozenset[int]:
+        """`free_variables_component_entity`."""
+        match entity:
+            case TypeEntity():
+                return self.free_variables(entity.created)
+            case FuncEntity() | InstanceEntity() | ComponentEntity():
+                return self.free_variables(entity.id)
+            case ValueEntity():
+                return self.valtype_free_variables(entity.type)
+            case ModuleEntity():
+                return frozenset()
+            case _:
+                assert_never(entity)
+
+
+def defined_members(ty: DefinedType[AnyId]) -> list[ValType]:
+    """The value types a defined type is made of."""
+    match ty:
+        case RecordType():
+            return [t for _, t in ty.fields]
+        case VariantType():
+            return [t for _, t in ty.cases if t is not None]
+        case TupleType():
+            return list(ty.types)
+        case ListType() | FixedListType():
+            return [ty.element]
+        case OptionType():
+            return [ty.type]
+        case MapType():
+            return [ty.key, ty.value]
+        case ResultType():
+            return [t for t in (ty.ok, ty.err) if t is not None]
+        case FutureType() | StreamType():
+            return [] if ty.type is None else [ty.type]
+        case PrimitiveType() | FlagsType() | EnumType() | OwnType() | BorrowType():
+            return []
+        case _:
+            assert_never(ty)
