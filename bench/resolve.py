@@ -2,9 +2,18 @@
 
     python bench/resolve.py [--rounds N]
 
-For the largest cases of the conformance corpus and for three generated
-inputs (a package of 2,000 interfaces, a `use` chain 1,000 interfaces deep,
-and 2,000 packages in `deps/`), prints:
+First the figures of issue 20 (see bench/processes.py):
+* `witgen check` against `wasm-tools component wit` as whole processes, on the
+  wasi-http 0.2.0 package and on a generated 25,000-line package: median CPU
+  time of interleaved runs, the median run-by-run ratio, and peak RSS;
+* in one fresh process, parse + resolve of wasi-http: the first (which builds
+  the lexer), the median of later ones, and the same with the cyclic GC paused
+  as `witgen check` runs it.
+With `--before DIR` (an older source tree) both are printed for it too.
+
+Then, unless `--figures-only`, for the largest cases of the conformance corpus
+and for three generated inputs (a package of 2,000 interfaces, a `use` chain
+1,000 interfaces deep, and 2,000 packages in `deps/`):
 * witgen's in-process time to parse and resolve (best of N);
 * `witgen check` and `wasm-tools component wit` wall time, one process each
   (best of N), and their ratio.
@@ -24,6 +33,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import processes
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("WITGEN_SHARED", ROOT.parent / "shared"))
 CONFORMANCE = SHARED / "conformance"
@@ -33,11 +44,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--largest", type=int, default=5, help="corpus cases to time")
+    parser.add_argument("--before", type=Path, help="an older witgen source tree to compare")
+    parser.add_argument("--figures-only", action="store_true", help="only issue 20's figures")
     args = parser.parse_args()
     wasm_tools = _wasm_tools()
     if wasm_tools is None:
         print("wasm-tools not found; install the dev extra", file=sys.stderr)
         return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        processes.whole_process_table(max(args.rounds, 5), args.before, Path(tmp))
+    _in_process_table(args.rounds * 3, args.before)
+    if args.figures_only:
+        return 0
     sys.path.insert(0, str(ROOT))
     inputs: list[tuple[str, Path]] = []
     if (CONFORMANCE / "cases.tsv").is_file():
@@ -54,6 +72,18 @@ def main() -> int:
         for name, path in inputs:
             _time_input(name, path, wasm_tools, args.rounds)
     return 0
+
+
+def _in_process_table(rounds: int, before: Path | None) -> None:
+    print(f"in one fresh process, parse + resolve of wasi-http (CPU ms; later: median of {rounds})")
+    print("  {:10} {:>8} {:>8} {:>8} {:>10}".format("", "imports", "first", "later", "GC paused"))
+    trees = [("before", before), ("now", None)] if before is not None else [("now", None)]
+    for label, tree in trees:
+        figures = processes.in_process(processes.WASI_HTTP, rounds, tree)
+        print(
+            f"  {label:10} {figures['imports'] * 1e3:8.1f} {figures['first'] * 1e3:8.1f} "
+            f"{figures['later'] * 1e3:8.1f} {figures['paused'] * 1e3:10.1f}"
+        )
 
 
 def _time_input(name: str, path: Path, wasm_tools: str, rounds: int) -> None:

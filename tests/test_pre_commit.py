@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -36,5 +37,27 @@ def test_the_hooks_run_witgen_commands() -> None:
         "entry: witgen generate",
         "entry: witgen generate --check",
         "entry: witgen diff",
+        "entry: witgen fmt",
+        "entry: witgen fmt --check",
     ):
         assert entry in text
+
+
+@pytest.mark.parametrize("hook", ["witgen-fmt", "witgen-fmt-check"])
+def test_the_fmt_hooks_take_the_wit_files_outside_deps(hook: str) -> None:
+    yaml = pytest.importorskip("yaml")
+    hooks = {
+        entry["id"]: entry
+        for entry in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    }
+    files, exclude = re.compile(hooks[hook]["files"]), re.compile(hooks[hook]["exclude"])
+    assert hooks[hook].get("pass_filenames", True)
+    for path, taken in [
+        ("wit/app.wit", True),
+        ("app.wit", True),
+        ("wit/deps/io/streams.wit", False),
+        ("deps/io/streams.wit", False),
+        ("wit/README.md", False),
+        ("wit/dependencies.wit", True),
+    ]:
+        assert (files.search(path) is not None and exclude.search(path) is None) == taken, path

@@ -17,10 +17,10 @@ entries up.  A `Type` is either the name of a primitive (`"u32"`) or the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Literal, NewType
 
 from witgen.diagnostics import Span
+from witgen.frozen import frozen
 from witgen.version import Version
 
 TypeId = NewType("TypeId", int)
@@ -72,7 +72,7 @@ def is_type_id(ty: Type) -> bool:
 # ---------------------------------------------------------------- names and gates
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@frozen(order=True)
 class PackageName:
     """`namespace:name[@version]`, the key of a package."""
 
@@ -90,7 +90,7 @@ class PackageName:
         return f"{text}@{self.version}" if self.version is not None else text
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Stable:
     """`@since(version = ...)`, perhaps with `@deprecated(version = ...)`."""
 
@@ -98,7 +98,7 @@ class Stable:
     deprecated: Version | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unstable:
     """`@unstable(feature = ...)`, perhaps with `@deprecated(version = ...)`."""
 
@@ -113,7 +113,7 @@ Stability = Stable | Unstable | None
 # ---------------------------------------------------------------- type definitions
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Field:
     name: str
     type: Type
@@ -121,14 +121,14 @@ class Field:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Flag:
     name: str
     docs: str | None = None
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Case:
     name: str
     type: Type | None
@@ -136,24 +136,24 @@ class Case:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnumCase:
     name: str
     docs: str | None = None
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RecordKind:
     fields: tuple[Field, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ResourceKind:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HandleKind:
     """`own<R>` or `borrow<R>`; `resource` is the resource's type id."""
 
@@ -161,49 +161,49 @@ class HandleKind:
     resource: TypeId
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FlagsKind:
     flags: tuple[Flag, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TupleKind:
     types: tuple[Type, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VariantKind:
     cases: tuple[Case, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnumKind:
     cases: tuple[EnumCase, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OptionKind:
     type: Type
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ResultKind:
     ok: Type | None
     err: Type | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ListKind:
     type: Type
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MapKind:
     key: Type
     value: Type
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FixedListKind:
     """`list<T, N>`."""
 
@@ -211,17 +211,17 @@ class FixedListKind:
     size: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FutureKind:
     type: Type | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StreamKind:
     type: Type | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AliasKind:
     """`type a = b;`, and the types a `use` brings in (wit-parser's `TypeDefKind::Type`)."""
 
@@ -263,12 +263,12 @@ StructuralKind = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class InterfaceOwner:
     interface: InterfaceId
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WorldOwner:
     world: WorldId
 
@@ -277,7 +277,7 @@ class WorldOwner:
 Owner = InterfaceOwner | WorldOwner | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TypeDef:
     """A type definition, named (`record point { ... }`) or anonymous (`list<u8>`)."""
 
@@ -303,14 +303,14 @@ FunctionKindName = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Param:
     name: str
     type: Type
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Function:
     """A function of an interface or world.
 
@@ -347,7 +347,7 @@ class Function:
 # ---------------------------------------------------------------- interfaces, worlds, packages
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Interface:
     """A named interface of a package, or (with `name` None) one inline in a world."""
 
@@ -367,7 +367,7 @@ class Interface:
         return next((f for key, f in self.functions if key == name), None)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class InterfaceKey:
     """The key of a world item naming an interface by id (`import wasi:io/poll;`)."""
 
@@ -378,7 +378,7 @@ class InterfaceKey:
 WorldKey = str | InterfaceKey
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class InterfaceItem:
     """An interface imported or exported by a world."""
 
@@ -389,12 +389,12 @@ class InterfaceItem:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FunctionItem:
     function: Function
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TypeItem:
     """A type a world imports (types are never exported)."""
 
@@ -405,7 +405,7 @@ class TypeItem:
 WorldItem = InterfaceItem | FunctionItem | TypeItem
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class World:
     name: str
     imports: tuple[tuple[WorldKey, WorldItem], ...]
@@ -416,7 +416,7 @@ class World:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Package:
     name: PackageName
     interfaces: tuple[tuple[str, InterfaceId], ...]
@@ -430,7 +430,7 @@ class Package:
         return next((id for key, id in self.worlds if key == name), None)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resolve:
     """Every package of one run, resolved.  `main` is the package that was asked for."""
 

@@ -39,6 +39,7 @@ class Block:
     page: Path
     line: int  # 1-based line of the first line of code
     language: str
+    info: str  # the fence's whole info string: `wit title="Before"`
     code: str
     not_tested: str | None  # the reason, when marked
     exit_status: int
@@ -82,6 +83,7 @@ def collect(page: Path) -> list[Block]:
                 page=page,
                 line=start + 1,
                 language=language,
+                info=match["info"].strip(),
                 code="\n".join(body) + "\n",
                 not_tested=mark["value"] if mark and mark["key"] == "not-tested" else None,
                 exit_status=int(mark["value"]) if mark and mark["key"] == "exit-status" else 0,

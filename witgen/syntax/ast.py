@@ -9,14 +9,14 @@ text is the resolver's job, as in wit-parser.  Nothing here raises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from witgen.diagnostics import Span
+from witgen.frozen import frozen
 from witgen.version import Version
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Id:
     """An identifier as written: `foo` or the explicit form `%foo`."""
 
@@ -29,7 +29,7 @@ class Id:
         return self.text[1:] if self.text.startswith("%") else self.text
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Docs:
     """The comments in front of an item, raw; `span` is None when there are none.
 
@@ -44,7 +44,7 @@ class Docs:
 NO_DOCS = Docs()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VersionLiteral:
     version: Version
     span: Span
@@ -53,7 +53,7 @@ class VersionLiteral:
 # ---------------------------------------------------------------- gates
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Since:
     """`@since(version = ...)`; `name` is the `since` word."""
 
@@ -62,7 +62,7 @@ class Since:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unstable:
     """`@unstable(feature = ...)`."""
 
@@ -71,7 +71,7 @@ class Unstable:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Deprecated:
     """`@deprecated(version = ...)`."""
 
@@ -80,7 +80,7 @@ class Deprecated:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExternalId:
     """`@external-id("...")`; `value` is the decoded string."""
 
@@ -112,13 +112,13 @@ PrimitiveName = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PrimitiveType:
     name: PrimitiveName
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NamedType:
     """A reference to a type by name."""
 
@@ -126,7 +126,7 @@ class NamedType:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ListType:
     """`list<T>`, or the fixed-size `list<T, N>` when `size` is set."""
 
@@ -135,20 +135,20 @@ class ListType:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MapType:
     key: Type
     value: Type
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OptionType:
     element: Type
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ResultType:
     """`result`, `result<T>`, `result<_, E>` or `result<T, E>`."""
 
@@ -157,25 +157,25 @@ class ResultType:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TupleType:
     elements: tuple[Type, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FutureType:
     element: Type | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StreamType:
     element: Type | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HandleType:
     """`own<R>` or `borrow<R>`."""
 
@@ -221,14 +221,14 @@ def keyword_span(ty: Type) -> Span:
 # ---------------------------------------------------------------- functions
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Param:
     name: Id
     type: Type
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Func:
     """`[async] func(params) [-> result]`; `keyword` is the span of `func`."""
 
@@ -239,7 +239,7 @@ class Func:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NamedFunc:
     """`name: func(...);` in an interface."""
 
@@ -253,7 +253,7 @@ class NamedFunc:
 # ---------------------------------------------------------------- type definitions
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TypeAlias:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -262,7 +262,7 @@ class TypeAlias:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Field:
     docs: Docs
     name: Id
@@ -270,7 +270,7 @@ class Field:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Record:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -279,14 +279,14 @@ class Record:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Flag:
     docs: Docs
     name: Id
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Flags:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -295,7 +295,7 @@ class Flags:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Case:
     docs: Docs
     name: Id
@@ -303,7 +303,7 @@ class Case:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Variant:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -312,14 +312,14 @@ class Variant:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnumCase:
     docs: Docs
     name: Id
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Enum:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -328,7 +328,7 @@ class Enum:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ResourceFunc:
     """A constructor, method or static function of a resource.
 
@@ -344,7 +344,7 @@ class ResourceFunc:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resource:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -359,7 +359,7 @@ TypeDef = TypeAlias | Record | Flags | Variant | Enum | Resource
 # ---------------------------------------------------------------- use
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PackageName:
     """`namespace:name[@version]`.
 
@@ -373,7 +373,7 @@ class PackageName:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LocalPath:
     """A use path naming an item of this package: `foo`."""
 
@@ -381,7 +381,7 @@ class LocalPath:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PackagePath:
     """A use path into another package: `ns:pkg/item[@version]`.
 
@@ -397,14 +397,14 @@ class PackagePath:
 UsePath = LocalPath | PackagePath
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class UseName:
     name: Id
     alias: Id | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Use:
     """`use path.{a, b as c};` in an interface or world."""
 
@@ -414,7 +414,7 @@ class Use:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TopLevelUse:
     """`use path [as name];` at the top of a file; `keyword` is the span of `use`."""
 
@@ -430,7 +430,7 @@ class TopLevelUse:
 InterfaceItem = TypeDef | NamedFunc | Use
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Interface:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -439,7 +439,7 @@ class Interface:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExternFunc:
     """`import name: func(...);`"""
 
@@ -448,7 +448,7 @@ class ExternFunc:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExternInterface:
     """`import name: interface { ... }`"""
 
@@ -457,7 +457,7 @@ class ExternInterface:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExternPath:
     """`import path;`"""
 
@@ -465,7 +465,7 @@ class ExternPath:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExternNamedPath:
     """`import label: path;`, a plain-named import of an interface."""
 
@@ -477,7 +477,7 @@ class ExternNamedPath:
 ExternKind = ExternFunc | ExternInterface | ExternPath | ExternNamedPath
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Import:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -485,7 +485,7 @@ class Import:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Export:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -493,7 +493,7 @@ class Export:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class IncludeName:
     """`name as alias` in `include ... with { ... }`."""
 
@@ -502,7 +502,7 @@ class IncludeName:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Include:
     attributes: tuple[Attribute, ...]
     path: UsePath
@@ -513,7 +513,7 @@ class Include:
 WorldItem = Import | Export | Use | TypeDef | Include
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class World:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -525,7 +525,7 @@ class World:
 # ---------------------------------------------------------------- packages and files
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NestedPackage:
     """`package ns:name[@version] { ... }`."""
 
@@ -538,7 +538,7 @@ class NestedPackage:
 PackageItem = Interface | World | TopLevelUse | NestedPackage
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PackageHeader:
     """`package ns:name[@version];` at the top of a file."""
 
@@ -547,7 +547,7 @@ class PackageHeader:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class File:
     """One parsed `.wit` file."""
 

@@ -1,6 +1,7 @@
 """Parse WIT text into the syntax tree of `ast.py`.
 
-In: a file registered in a `SourceMap`.  Out: an `ast.File`.
+In: a file registered in a `SourceMap`.  Out: an `ast.File` (`parse_file`), and
+with `parse_file_lexed` its tokens and comments as well (`Lexed`).
 Raises: `WitError` with one diagnostic at the first syntax error, worded and
 placed as wasm-tools' `wit-parser` words and places it.
 
@@ -27,15 +28,16 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
 import regex
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lark import PostLex
+from lark.lexer import BasicLexer, ContextualLexer, Lexer, LexerState
 
 from witgen.diagnostics import Diagnostic, SourceFile, SourceMap, Span, WitError
 from witgen.syntax import ast
@@ -56,6 +58,34 @@ _U32_MAX = 2**32 - 1
 
 def parse_file(sources: SourceMap, file: int) -> ast.File:
     """Parse one file of `sources`; raise `WitError` at its first error."""
+    return _parse(sources, file)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexed:
+    """Every token and comment of a parsed file, in source order: what a tool
+    that rewrites the text (`witgen fmt`) needs besides the tree.
+
+    `kinds[i]` is the i-th token's terminal name in `grammar/wit.lark` (`ID`,
+    `LBRACE`, ...) and `starts[i]`/`ends[i]` its byte span (end exclusive);
+    `comments` holds each comment's byte span.  A line comment's span takes the
+    line break that ends it.
+    """
+
+    kinds: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    comments: tuple[tuple[int, int], ...]
+
+
+def parse_file_lexed(sources: SourceMap, file: int) -> tuple[ast.File, Lexed]:
+    """`parse_file`, and the file's tokens and comments."""
+    tree, state = _parse(sources, file)
+    comments = tuple((start, end) for start, end, _ in state.comments)
+    return tree, Lexed(tuple(state.types), tuple(state.starts), tuple(state.ends), comments)
+
+
+def _parse(sources: SourceMap, file: int) -> tuple[ast.File, _State]:
     source = sources[file]
     problem = check_codepoints(source.text)
     if problem is not None:
@@ -70,7 +100,7 @@ def parse_file(sources: SourceMap, file: int) -> ast.File:
         _TRACKER.state = state
         _BUILDER.state = state
         try:
-            return cast(ast.File, parser.parse(text))
+            return cast(ast.File, parser.parse(text)), state
         except _Failure as failure:
             raise WitError([failure.diagnostic], sources) from None
         except UnexpectedInput as error:
@@ -135,28 +165,37 @@ _LOCK = threading.Lock()
 
 def grammar_path() -> Path:
     """`wit.lark`: inside the installed package, or at the top of a source checkout."""
-    packaged = resources.files("witgen") / "grammar" / "wit.lark"
+    # The package's folder, as `importlib.resources.files("witgen")` finds it
+    # (whose import costs `witgen check` 5-10 ms).
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "grammar" / "wit.lark"
     if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "grammar" / "wit.lark"
+        return packaged
+    return package.parent / "grammar" / "wit.lark"
 
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(
+    parser = Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
         lexer="contextual",
         regex=True,
         maybe_placeholders=True,
         cache=True,
-        postlex=_TRACKER,
         transformer=_BUILDER,
         lexer_callbacks={
             "COMMENT": _record_comment,
             "UNTERMINATED_COMMENT": _unterminated_comment,
         },
     )
+    # The tracker takes the contextual lexer's place, and runs it only where its
+    # one scanner cannot stand in for the state's own (see `_Tracker`).
+    contextual = parser.parser.lexer
+    assert isinstance(contextual, ContextualLexer)
+    _TRACKER.contextual = contextual
+    parser.parser.lexer = _TRACKER
+    return parser
 
 
 class _Failure(Exception):
@@ -222,10 +261,15 @@ def _pos(value: int | None) -> int:
 def _record_comment(token: Token) -> Token:
     state = _TRACKER.state
     assert state is not None
-    span = state.token_span(token)
-    state.comment_starts.append(span.start)
-    state.comments.append((span.start, span.end, str(token)))
+    _note_comment(state, _pos(token.start_pos), _pos(token.end_pos), str(token))
     return token
+
+
+def _note_comment(state: _State, start: int, end: int, text: str) -> None:
+    if not state.ascii:
+        start, end = state.source.byte_offset(start), state.source.byte_offset(end)
+    state.comment_starts.append(start)
+    state.comments.append((start, end, text))
 
 
 def _unterminated_comment(token: Token) -> Token:
@@ -246,38 +290,141 @@ _NESTING = {
 }
 
 
-class _Tracker(PostLex):
-    """Sees every token between Lark's lexer and its parser (see the module doc)."""
+# Kinds that `_Tracker.lexed` and `_Tracker.taken` look at; every other token
+# only has its span recorded.
+_LEXED_KINDS = frozenset({"STRING", "LANGLE", "RANGLE", "INTEGER"})
+_TAKEN_KINDS = frozenset({"EXPLICIT_ID", "INTEGER", "PACKAGE", "LBRACE", "RBRACE"})
+_new_str = str.__new__
+# What wit-parser skips between tokens, before the token itself.
+_GAP = r"(?:[ \t\n]|\r\n)*+"
 
-    always_accept = ()
+
+class _Tracker(Lexer):
+    """Lark's contextual lexer, with the checks wit-parser makes as it reads
+    tokens (see the module doc) made between the lexer and the parser.
+
+    The contextual lexer scans with a regex per parser state: the alternation
+    of the terminals that state accepts, in one fixed order, and lexes the
+    first that matches.  Compiling the 89 of them took a first parse 60-90 ms.
+    One scanner of every terminal, in that order and after the whitespace that
+    is skipped anyway, finds the same token whenever the terminal it finds is
+    one the state accepts: the state's terminals come in the same order, so
+    none before it matched.  Where it finds none, or one the state does not
+    accept, the contextual lexer itself takes that one token, errors and all.
+    """
 
     def __init__(self) -> None:
         self.state: _State | None = None
+        self.contextual: ContextualLexer | None = None
+        self._scanner: regex.Pattern[str] | None = None
+        self._accepts: dict[int, frozenset[str]] = {}
+        self._good_ids: set[str] = set()
 
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+    def _scanner_of(self, contextual: ContextualLexer) -> regex.Pattern[str]:
+        if self._scanner is None:
+            root = contextual.root_lexer
+            assert isinstance(root, BasicLexer)
+            terminals = root.terminals  # sorted as Lark sorts those of every state
+            pattern = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
+            self._scanner = regex.compile(f"{_GAP}(?:{pattern})")
+            self._accepts = {
+                position: frozenset(t.name for t in lexer.terminals)
+                for position, lexer in contextual.lexers.items()
+                if isinstance(lexer, BasicLexer)
+            }
+        return self._scanner
+
+    def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
         state = self.state
-        assert state is not None
+        contextual = self.contextual
+        assert state is not None and contextual is not None
+        match = self._scanner_of(contextual).match
+        accepts = self._accepts
+        good_ids = self._good_ids
+        stack = parser_state.state_stack
+        text = lexer_state.text.text
+        ascii = state.ascii
+        to_bytes = state.source.byte_offset
+        starts, ends, types = state.starts, state.ends, state.types
+        pos = lexer_state.line_ctr.char_pos
+        size = len(text)
         previous: Token | None = None
-        for token in stream:
-            self.lexed(state, token, previous)
+        while True:
+            found = match(text, pos) if pos < size else None
+            kind = found.lastgroup if found is not None else None
+            if kind is None or kind not in accepts.get(stack[-1], ()):
+                token = self._lark_token(contextual, lexer_state, parser_state, pos)
+                if token is None:
+                    break
+                kind = token.type
+                pos = lexer_state.line_ctr.char_pos
+            else:
+                assert found is not None
+                start = found.start(kind)
+                pos = found.end()
+                if kind == "COMMENT":
+                    _note_comment(state, start, pos, found.group(kind))
+                    continue
+                if kind == "WHITESPACE":
+                    continue
+                if kind == "UNTERMINATED_COMMENT":
+                    state.fail_at(LexProblem(start, "unterminated block comment"))
+                # Token(kind, value, start, None, None, None, None, pos), without
+                # the cost of Token.__new__'s keyword checks (a fifth of lexing).
+                value = found.group(kind)
+                token = _new_str(Token, value)
+                token.type = kind
+                token.value = value
+                token.start_pos = start
+                token.end_pos = pos
+                token.line = token.column = token.end_line = token.end_column = None
+                lexer_state.last_token = token
+            if ascii:
+                starts.append(_pos(token.start_pos))
+                ends.append(_pos(token.end_pos))
+            else:
+                starts.append(to_bytes(_pos(token.start_pos)))
+                ends.append(to_bytes(_pos(token.end_pos)))
+            types.append(kind)
+            if kind in _LEXED_KINDS or state.version or state.type_angles >= MAX_TYPE_DEPTH:
+                self.lexed(state, token, previous)
             yield token
-            self.taken(state, token, previous)
+            if kind == "ID":
+                value = str.__str__(token)
+                if value not in good_ids:
+                    self.taken(state, token, previous)
+                    if len(good_ids) > 100_000:
+                        good_ids.clear()
+                    good_ids.add(value)
+            elif kind == "SEMICOLON":
+                state.package_pending = False
+            elif kind in _TAKEN_KINDS:
+                self.taken(state, token, previous)
             previous = token
         state.finished = True
         self.lexed(state, None, previous)
 
+    @staticmethod
+    def _lark_token(
+        contextual: ContextualLexer, lexer_state: LexerState, parser_state: Any, pos: int
+    ) -> Token | None:
+        """The next token as Lark's contextual lexer lexes it from `pos`, None at the end."""
+        text = lexer_state.text.text
+        counter = lexer_state.line_ctr
+        counter.char_pos = pos
+        counter.line = text.count("\n", 0, pos) + 1
+        counter.line_start_pos = text.rfind("\n", 0, pos) + 1
+        counter.column = pos - counter.line_start_pos + 1
+        return next(islice(contextual.lex(lexer_state, parser_state), 1), None)
+
     def lexed(self, state: _State, token: Token | None, previous: Token | None) -> None:
-        """Checks wit-parser makes as soon as its tokenizer reaches `token`."""
-        if token is not None:
-            span = state.token_span(token)
-            state.starts.append(span.start)
-            state.ends.append(span.end)
-            state.types.append(token.type)
-            if token.type == "STRING":
-                decoded = decode_string(str(token), 0)
-                if isinstance(decoded, LexProblem):
-                    offset = _pos(token.start_pos) + decoded.offset
-                    state.fail_at(LexProblem(offset, decoded.message))
+        """Checks wit-parser makes as soon as its tokenizer reaches `token`
+        (whose span `lex` has recorded)."""
+        if token is not None and token.type == "STRING":
+            decoded = decode_string(str(token), 0)
+            if isinstance(decoded, LexProblem):
+                offset = _pos(token.start_pos) + decoded.offset
+                state.fail_at(LexProblem(offset, decoded.message))
         self._check_version_end(state, token)
         self._check_type_depth(state, token, previous)
         if token is None:
@@ -424,7 +571,9 @@ class _Builder(Transformer[Token, ast.File]):
 
     def _start(self, child: Child) -> int:
         if isinstance(child, Token):
-            return self._st().token_span(child).start
+            state = self._st()
+            start = _pos(child.start_pos)
+            return start if state.ascii else state.source.byte_offset(start)
         if isinstance(child, list):
             return self._start(child[0])
         return cast(int, child.span.start)
@@ -451,7 +600,7 @@ class _Builder(Transformer[Token, ast.File]):
         return ast.Docs(tuple(text for _, _, text in found), state.span(found[0][0], end))
 
     def _id(self, token: Token) -> ast.Id:
-        return ast.Id(str(token), self._st().token_span(token))
+        return ast.Id(token.value, self._st().token_span(token))
 
     @staticmethod
     def _split(children: list[Child]) -> tuple[tuple[ast.Attribute, ...], list[Child]]:
