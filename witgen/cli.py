@@ -190,6 +190,26 @@ def build_parser() -> argparse.ArgumentParser:
             "(default: app): app.py and Component.toml when missing, wit_imports.py always"
         ),
     )
+    generate.add_argument(
+        "--implement",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help=(
+            "implement this WASI import in Python (the world's Imports asks for it) instead "
+            "of linking wasmtime's: `wasi:cli/environment`, `wasi:cli/environment@0.2.0`, "
+            "`wasi:cli/*` (repeatable; default: `implement` in [tool.witgen])"
+        ),
+    )
+    generate.add_argument(
+        "--deny-unbindable",
+        action="store_true",
+        help=(
+            "fail (exit 1, nothing written) when a function of the world cannot be bound "
+            "(async, or a stream, future, error-context or fixed-size list in its "
+            "signature); by default each is a warning and is left out of the bindings"
+        ),
+    )
     add_feature_options(generate)
     generate.set_defaults(run=_generate)
 
@@ -295,11 +315,18 @@ def _generate(args: argparse.Namespace) -> int:
             features=features_of(args),
             all_features=args.all_features,
             cwd=Path.cwd(),
+            implement=args.implement,
         )
         if up_to_date(options):
             print_up_to_date(options.out)
             return EXIT_OK
-        tree = output_tree(options.out, generate_files(options, parallel=True))
+        generated = generate_files(options, parallel=True)
+        level = "error" if args.deny_unbindable else "warning"
+        for warning in generated.warnings:
+            print(f"{level}: {warning}", file=sys.stderr)
+        if generated.warnings and args.deny_unbindable:
+            return EXIT_DIAGNOSTICS
+        tree = output_tree(options.out, generated)
         changes = check_tree(tree) if args.check else write_tree(tree)
     except ConfigError as error:  # the command line or [tool.witgen]: as mypy and ruff, 2
         print(f"error: {error}", file=sys.stderr)

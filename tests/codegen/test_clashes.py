@@ -143,3 +143,18 @@ def test_an_import_and_an_export_of_one_name(
     component = load_component(engine, build_echo_component(SAME_NAME, "w", cache_dir=cache))
     exports = world.instantiate(Store(engine), linker, component)
     assert exports.y.f(41) == 42
+
+
+def test_a_type_named_like_a_module_global_gives_way(tmp_path: Path) -> None:
+    """`world-imports` would be `WorldImports`, the world's concrete imports."""
+    wit = write(
+        tmp_path,
+        {
+            "w.wit": "package demo:clash;\n\nworld w {\n"
+            "  record world-imports { x: u32 }\n"
+            "  import f: func(a: world-imports);\n}\n"
+        },
+    )
+    w = import_bindings(wit, tmp_path, "b_globals", "demo_clash.w")
+    assert list(w.WorldImports.__dataclass_fields__) == ["f"]
+    assert w.WorldImports_(x=1).x == 1

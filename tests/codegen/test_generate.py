@@ -187,6 +187,7 @@ def test_check_after_the_wit_changed(project: Path) -> None:
         ('[tool.witgen]\nout = "x"\ncolour = "blue"\n', "unknown key `colour` in `[tool.witgen]`"),
         ("[tool.witgen]\nout = 3\n", "`out` must be a string"),
         ('[tool.witgen]\nout = "x"\nfeatures = "a"\n', "`features` must be a list of strings"),
+        ('[tool.witgen]\nout = "x"\nimplement = "a"\n', "`implement` must be a list of strings"),
         ("[tool.witgen\n", "cannot read it"),
     ],
 )
@@ -228,6 +229,74 @@ def test_deprecated_items_warn_when_used(tmp_path: Path) -> None:
         documented.OldRecord(x=1)
     assert [str(w.message) for w in caught] == ["deprecated since version 2.0.1"]
     assert documented.OldRecord.__deprecated__ == "deprecated since version 2.0.1"
+
+
+UNBINDABLE_WIT = """\
+package demo:app@1.0.0;
+
+interface io {
+  read: async func() -> u32;
+  pipe: func(s: stream<u8>);
+  ping: func() -> u32;
+}
+
+world app {
+  import io;
+}
+"""
+
+
+def test_unbindable_functions_warn_and_the_rest_is_written(project: Path) -> None:
+    (project / "wit" / "app.wit").write_text(UNBINDABLE_WIT)
+    result = witgen("generate", cwd=project)
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert warned == [
+        "warning: function `read` cannot be bound: it is async, and wasmtime-py 50 can neither "
+        "call nor define async functions; witgen leaves it out of the bindings (see `UNBINDABLE`)",
+        "warning: function `pipe` cannot be bound: parameter `s` holds a stream, which cannot "
+        "cross wasmtime-py 50's component API; witgen leaves it out of the bindings (see "
+        "`UNBINDABLE`)",
+    ]
+    assert "     --> wit/app.wit:4:3\n" in result.stderr
+    assert "     --> wit/app.wit:5:3\n" in result.stderr
+    module = (project / "src/bindings/demo_app_v1_0_0/io.py").read_text()
+    assert "def ping(self) -> int" in module and "def read" not in module
+    # Never skipped as up to date: the warnings come again.
+    again = witgen("generate", cwd=project)
+    assert again.returncode == 0 and again.stdout == ""
+    assert again.stderr.count("warning: ") == 2
+
+
+def test_deny_unbindable(project: Path) -> None:
+    (project / "wit" / "app.wit").write_text(UNBINDABLE_WIT)
+    result = witgen("generate", "--deny-unbindable", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.count("error: function `") == 2
+    assert "warning" not in result.stderr
+    assert not (project / "src").exists()
+    assert witgen("generate", "--deny-unbindable", "--world", "app", cwd=project).returncode == 1
+    (project / "wit" / "app.wit").write_text(WIT)
+    assert witgen("generate", "--deny-unbindable", cwd=project).returncode == 0
+
+
+def test_implement_from_the_config_and_the_command_line(project: Path) -> None:
+    (project / "wit" / "app.wit").write_text(
+        "package demo:app@1.0.0;\n\n"
+        "world app {\n  import wasi:random/random@0.2.0;\n}\n\n"
+        "package wasi:random@0.2.0 {\n  interface random {\n"
+        "    get-random-u64: func() -> u64;\n  }\n}\n"
+    )
+    world = project / "src/bindings/demo_app_v1_0_0/app.py"
+    assert witgen("generate", cwd=project).returncode == 0
+    assert '"wasi:random/random@0.2.0": "add_wasip2"' in world.read_text()
+    with (project / "pyproject.toml").open("a") as config:
+        config.write('implement = ["wasi:random/*"]\n')
+    assert witgen("generate", cwd=project).returncode == 0
+    assert "FROM_WASMTIME: dict[str, str] = {}" in world.read_text()
+    result = witgen("generate", "--implement", "wasi:cli/*", cwd=project)
+    assert result.returncode == 1
+    assert "`--implement wasi:cli/*` names no import that wasmtime implements" in result.stderr
 
 
 def test_short_and_long_options_agree(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

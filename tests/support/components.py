@@ -29,6 +29,8 @@ Public functions
     resets the bump heap, so memory does not pile up over many large calls.
 `build_counter_component(cache_dir) -> Path`
     Out: the component for `COUNTER_WIT` (world `counter-world`), described below.
+`build_wat_component(wit, world, core_wat, *, cache_dir) -> Path`
+    Out: the component of `world` made of the hand-written core module `core_wat`.
 `echo_core_wat(wit, world) -> str`
     The core module `build_echo_component` embeds (for inspection and tests).
 `load_component(engine, path) -> wasmtime.component.Component`
@@ -983,6 +985,12 @@ def load_component(engine: Engine, path: Path) -> Component:
     component = Component.from_file(engine, path)
     _atomic_write(artifact, bytes(component.serialize()))
     return component
+
+
+def build_wat_component(wit: str, world: str, core_wat: str, *, cache_dir: Path) -> Path:
+    """A component of `world` (of the one-package WIT source `wit`) made of the
+    hand-written core module `core_wat`, cached like the others."""
+    return _build("wat", wit, world, core_wat, cache_dir)
 
 
 def build_dummy_component(wit_dir: Path, world: str, *, cache_dir: Path) -> Path:

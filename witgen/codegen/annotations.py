@@ -3,15 +3,15 @@
 In: where every named type lives and what it is called (`Places`, which the
 planner is), the module being planned, and WIT types.  Out: `Code`: a type's
 annotation for either side (a host's own objects, or handles to a component's
-resources) and the expression of its codec (`witgen.runtime.codec`).  Every
-import they take is recorded in the module's import registry as it is taken.  Raises
-`Unsupported` for a type that cannot cross wasmtime-py 50's component API
-(futures, streams, error-context, fixed-size lists).
+resources) and the expression of its codec (`witgen.runtime.codec`); and
+(`uncarried`) what in a type wasmtime-py 50's component API cannot carry
+(futures, streams, error-context, fixed-size lists: typed as opaque handles and
+lists, with codecs that refuse every value).  Every import they take is
+recorded in the module's import registry as it is taken.  Raises nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal, Protocol, assert_never
 
 from witgen import ir
@@ -30,14 +30,6 @@ from witgen.codegen.layout import string
 from witgen.codegen.names import PythonName
 
 Side = Literal["host", "guest"]
-
-
-class Unsupported(Exception):
-    """A type (or function) the runtime cannot carry; `message` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class Places(Protocol):
@@ -62,6 +54,7 @@ class TypeMapper:
         self.path = path
         self.owner = owner
         self.uses = uses  # the module's imports, recorded as they are taken
+        self._uncarried_memo: dict[ir.TypeId, str | None] = {}
 
     def use(self, imported: Import) -> Name:
         """`imported`, recorded as one the module uses."""
@@ -109,13 +102,51 @@ class TypeMapper:
         ty = self.resolve.resolved(ty)
         return isinstance(ty, int) and isinstance(self.resolve.types[ty].kind, ir.OptionKind)
 
-    @staticmethod
-    def member(where: str, build: Callable[[ir.Type], Code], ty: ir.Type) -> Code:
-        """`build(ty)`, an `Unsupported` saying `where` it happened."""
-        try:
-            return build(ty)
-        except Unsupported as problem:
-            raise Unsupported(f"{where}: {problem.message}") from None
+    def uncarried(self, ty: ir.Type) -> str | None:
+        """What in `ty` wasmtime-py 50's component API cannot carry (`a stream`,
+        and where: `a stream (in type `message`)`), or None when it can carry
+        all of it.  Handles are carried whatever their resource holds."""
+        match ty:
+            case "error-context":
+                return "an error-context"
+            case str():
+                return None
+        if ty in self._uncarried_memo:
+            return self._uncarried_memo[ty]
+        kind = self.resolve.types[ty].kind
+        inner: list[ir.Type | None]
+        match kind:
+            case ir.StreamKind():
+                found: str | None = "a stream"
+                inner = []
+            case ir.FutureKind():
+                found, inner = "a future", []
+            case ir.FixedListKind():
+                found, inner = "a fixed-size list", []
+            case ir.RecordKind(fields=fields):
+                found, inner = None, [f.type for f in fields]
+            case ir.VariantKind(cases=cases):
+                found, inner = None, [c.type for c in cases]
+            case ir.TupleKind(types=items):
+                found, inner = None, list(items)
+            case ir.ListKind(type=item) | ir.OptionKind(type=item) | ir.AliasKind(type=item):
+                found, inner = None, [item]
+            case ir.ResultKind(ok=ok, err=err):
+                found, inner = None, [ok, err]
+            case ir.MapKind(key=key, value=value):
+                found, inner = None, [key, value]
+            case ir.EnumKind() | ir.FlagsKind() | ir.ResourceKind() | ir.HandleKind():
+                found, inner = None, []
+            case other:
+                assert_never(other)
+        for member in inner:
+            if found is None and member is not None:
+                found = self.uncarried(member)
+        name = self.resolve.types[ty].name
+        if found is not None and inner and name is not None and "(in type" not in found:
+            found = f"{found} (in type `{name}`)"  # the innermost named type that holds it
+        self._uncarried_memo[ty] = found
+        return found
 
     # -- annotations
 
@@ -123,7 +154,7 @@ class TypeMapper:
         """The Python type of `ty`; resources are `side`'s objects."""
         match ty:
             case "error-context":
-                raise Unsupported(_cannot("error-context"))
+                return Code.of(self.use(RT_WIT).of("ErrorContext"))
             case str():
                 return Code.of(_PRIMITIVE_ANNOTATIONS[ty])
         typedef = self.resolve.types[ty]
@@ -194,6 +225,14 @@ class TypeMapper:
             case ir.MapKind(key=key_type, value=value_type):
                 key = self.annotation(key_type, side)
                 return Code.of("dict[", key, ", ", self.annotation(value_type, side), "]")
+            case ir.FixedListKind(type=item):
+                if item == "u8":
+                    return Code.of("bytes")
+                return Code.of("list[", self.annotation(item, side), "]")
+            case ir.StreamKind(type=item) | ir.FutureKind(type=item):
+                opaque = "Stream" if isinstance(kind, ir.StreamKind) else "Future"
+                payload = self.annotation(item, side) if item is not None else "None"
+                return Code.of(self.use(RT_WIT).of(opaque), "[", payload, "]")
             case other:
                 assert_never(other)
 
@@ -203,7 +242,7 @@ class TypeMapper:
         """The expression of the codec of `ty`."""
         match ty:
             case "error-context":
-                raise Unsupported(_cannot("error-context"))
+                return _unbindable_codec(self.use(RT_CODEC), "an error-context")
             case str():
                 return Code.of(self.use(RT_CODEC).of(_PRIMITIVE_CODECS[ty]))
         typedef = self.resolve.types[ty]
@@ -243,6 +282,12 @@ class TypeMapper:
             case ir.MapKind(key=key_type, value=value_type):
                 key, value = self.codec(key_type), self.codec(value_type)
                 return Code.of(codecs.of("MapCodec"), "(", key, ", ", value, ")")
+            case ir.StreamKind():
+                return _unbindable_codec(codecs, "a stream")
+            case ir.FutureKind():
+                return _unbindable_codec(codecs, "a future")
+            case ir.FixedListKind():
+                return _unbindable_codec(codecs, "a fixed-size list")
             case other:
                 assert_never(other)
 
@@ -260,8 +305,9 @@ class TypeMapper:
         return Code.of(codec, "(", key, ", ", handles, ", ", str(borrow), ")")
 
 
-def _cannot(what: str) -> str:
-    return f"{what} cannot cross wasmtime-py 50's component API, so witgen cannot bind it"
+def _unbindable_codec(codecs: Name, what: str) -> Code:
+    """The codec of a type wasmtime-py 50 cannot carry: it refuses every value."""
+    return Code.of(codecs.of("UnbindableCodec"), f"({string(what)})")
 
 
 # The structural kinds (`ir.StructuralKind`) that the bindings write in place,
@@ -275,13 +321,16 @@ InPlaceKind = (
     | ir.ResultKind
     | ir.TupleKind
     | ir.MapKind
+    | ir.FixedListKind
+    | ir.StreamKind
+    | ir.FutureKind
 )
 
 
 def in_place(kind: ir.TypeDefKind) -> InPlaceKind:
-    """`kind`, if the bindings write it in place (as an annotation, a codec
-    expression); `Unsupported` for what cannot cross wasmtime-py 50 (futures,
-    streams, fixed-size lists) and for a type that is always named (a class)."""
+    """`kind`, which the bindings write in place (as an annotation, a codec
+    expression); a type that is always named (a class) is never written in
+    place (an `AssertionError`)."""
     match kind:
         case (
             ir.AliasKind()
@@ -291,19 +340,16 @@ def in_place(kind: ir.TypeDefKind) -> InPlaceKind:
             | ir.ResultKind()
             | ir.TupleKind()
             | ir.MapKind()
+            | ir.FixedListKind()
+            | ir.StreamKind()
+            | ir.FutureKind()
         ):
             return kind
-        case ir.FutureKind():
-            raise Unsupported(_cannot("a future"))
-        case ir.StreamKind():
-            raise Unsupported(_cannot("a stream"))
-        case ir.FixedListKind():
-            raise Unsupported(_cannot("a fixed-size list"))
         case (
             ir.RecordKind() | ir.VariantKind() | ir.EnumKind() | ir.FlagsKind() | ir.ResourceKind()
         ):
             # Nominal kinds are classes, reached by name: never written in place.
-            raise Unsupported(_cannot(type(kind).__name__))
+            raise AssertionError(f"{type(kind).__name__} is always named")
         case other:
             assert_never(other)
 

@@ -2,7 +2,8 @@
 
 In: the WIT path, the world, the output directory and the enabled features
 (from the command line or `[tool.witgen]` in `pyproject.toml`).  Out: the
-generated files, written only where their content changed; files witgen
+generated files, written only where their content changed, and a warning per
+function the bindings leave out (`Generated.warnings`); files witgen
 generated earlier that the input no longer produces are removed.  A file
 without witgen's header is never touched.  With `check`, nothing is written:
 the stale files are listed instead.  `witgen.output` does the writing and the
@@ -41,6 +42,9 @@ class Options:
     features: tuple[str, ...] = ()
     all_features: bool = False
     base: Path = Path()  # what the header's source path is relative to
+    # WASI imports the user implements in Python rather than wasmtime
+    # (`--implement`, `codegen.wasi`): `wasi:cli/environment`, `wasi:cli/*`.
+    implement: tuple[str, ...] = ()
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, object]] | None:
@@ -68,6 +72,7 @@ def options_from(
     features: Sequence[str],
     all_features: bool,
     cwd: Path,
+    implement: Sequence[str] = (),
 ) -> Options:
     """Command-line values, with `[tool.witgen]` filling in what they leave out.
 
@@ -76,7 +81,7 @@ def options_from(
     """
     found = find_config(cwd)
     root, table = found if found is not None else (cwd, {})
-    known = {"wit", "out", "world", "features", "all-features"}
+    known = {"wit", "out", "world", "features", "all-features", "implement"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(
@@ -93,6 +98,11 @@ def options_from(
         isinstance(name, str) for name in config_features
     ):
         raise ConfigError(f"{where} `features` must be a list of strings")
+    config_implement = table.get("implement", [])
+    if not isinstance(config_implement, list) or not all(
+        isinstance(pattern, str) for pattern in config_implement
+    ):
+        raise ConfigError(f"{where} `implement` must be a list of strings")
     config_all = table.get("all-features", False)
     if not isinstance(config_all, bool):
         raise ConfigError(f"{where} `all-features` must be true or false")
@@ -111,6 +121,7 @@ def options_from(
         features=tuple(features) or tuple(config_features),
         all_features=all_features or config_all,
         base=root if wit is None else cwd,
+        implement=tuple(implement) or tuple(config_implement),
     )
 
 
@@ -141,9 +152,12 @@ class BindingsManifest:
 
     inputs: str
     files: dict[str, tuple[str, str]]
+    # How many functions the bindings left out (`Generated.warnings`): a
+    # generation that warned is never skipped as up to date, so it warns again.
+    warnings: int = 0
 
     def dumps(self) -> str:
-        data = {
+        data: dict[str, object] = {
             "witgen": __version__,
             "inputs": self.inputs,
             "files": {
@@ -151,6 +165,8 @@ class BindingsManifest:
                 for name, (rendered, written) in sorted(self.files.items())
             },
         }
+        if self.warnings:
+            data["warnings"] = self.warnings
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
@@ -162,7 +178,7 @@ class BindingsManifest:
                 str(name): (str(entry["rendered"]), str(entry["written"]))
                 for name, entry in data["files"].items()
             }
-            return cls(str(data["inputs"]), files)
+            return cls(str(data["inputs"]), files, int(data.get("warnings", 0)))
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
@@ -171,6 +187,9 @@ class BindingsManifest:
 class Generated:
     files: dict[str, str]  # path under the output directory -> text
     manifest: BindingsManifest
+    # One per function the bindings leave out (`UNBINDABLE` in its module),
+    # rendered as wit-parser renders a diagnostic, without the `warning: ` prefix.
+    warnings: tuple[str, ...] = ()
 
 
 def _digest(data: bytes) -> str:
@@ -192,6 +211,7 @@ def fingerprint(options: Options) -> str | None:
         options.world or "",
         ",".join(options.features),
         str(options.all_features),
+        ",".join(options.implement),
     ]
     digest.update(json.dumps(settings).encode())
     try:
@@ -295,7 +315,7 @@ def up_to_date(options: Options) -> bool:
     a full generation decides what is stale.
     """
     manifest = BindingsManifest.read(options.out)
-    if manifest is None or manifest.inputs != fingerprint(options):
+    if manifest is None or manifest.warnings or manifest.inputs != fingerprint(options):
         return False
     for name, (_, written) in manifest.files.items():
         try:
@@ -323,7 +343,7 @@ def generate_files(options: Options, *, reuse: bool = True, parallel: bool = Fal
 def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
     from witgen.codegen.planner import plan_modules
     from witgen.codegen.render import render_source
-    from witgen.diagnostics import SourceMap
+    from witgen.diagnostics import SourceMap, render
     from witgen.resolve.passes import resolve_path
 
     sources = SourceMap()
@@ -331,7 +351,9 @@ def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
     shown = os.path.relpath(options.wit)
     path = str(options.wit) if shown.startswith("..") else shown
     resolve = resolve_path(path, options.features, options.all_features, sources=sources)
-    modules = plan_modules(resolve, sources, _source_name(options), options.world)
+    plan = plan_modules(resolve, sources, _source_name(options), options.world, options.implement)
+    modules = plan.modules
+    warnings = tuple(render(warning, plan.sources) for warning in plan.warnings)
     previous = BindingsManifest.read(options.out) if reuse else None
     files: dict[str, str] = {}
     hashes: dict[str, str] = {}
@@ -353,9 +375,8 @@ def _generate(options: Options, reuse: bool, formatter: Any) -> Generated:
     files[PY_TYPED] = f"{HEADER}{_source_name(options)}. DO NOT EDIT.\n"
     hashes[PY_TYPED] = _digest(files[PY_TYPED].encode())
     entries = {name: (hashes[name], _digest(text.encode())) for name, text in files.items()}
-    return Generated(
-        dict(sorted(files.items())), BindingsManifest(fingerprint(options) or "", entries)
-    )
+    manifest = BindingsManifest(fingerprint(options) or "", entries, len(warnings))
+    return Generated(dict(sorted(files.items())), manifest, warnings)
 
 
 def _source_name(options: Options) -> str:

@@ -3,10 +3,13 @@
 In: an `ir.Resolve` and the world (or interfaces) to generate.  Out: one view
 per generated module (`views.py`), with every name, annotation, codec
 expression, docstring and import already computed, so that templates only
-loop and print.  Raises `WitError` for an item the runtime cannot carry
-(futures, streams, error-context, fixed-size lists, async functions), naming
-the item and pointing at it; `WorldNotFound` (`witgen.resolve.select`) for a
-world the tree does not have.
+loop and print; and a warning (a `Diagnostic` pointing at it) for each function
+wasmtime-py 50 can neither call nor define (async, or a stream, future,
+error-context or fixed-size list in its signature), which the modules leave
+out and list in `UNBINDABLE`.  Raises `WitError` for two WIT items that would
+be one Python module, package or import alias (`module_clashes`), pointing at
+each later one; `WorldNotFound` (`witgen.resolve.select`) for a world the tree
+does not have.
 
 The public face of the code generator: `plan_modules` for `witgen generate`;
 `Planner` and `with_dependencies` for `witgen docs`, which plans every package.
@@ -28,6 +31,7 @@ what the world imports (its own functions and every imported interface), and
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from witgen import ir
 from witgen.codegen import names
@@ -48,19 +52,37 @@ from witgen.codegen.views import (
     deprecation,
     docstring_text,
 )
+from witgen.codegen.wasi import Provider, choose_providers
 from witgen.conventions import replacement
 from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
 from witgen.resolve.select import select_world
 from witgen.version import minimum_version
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What `plan_modules` planned: the modules, and a warning per function
+    left out of them (in the order the modules were planned)."""
+
+    modules: list[Module]
+    warnings: list[Diagnostic]
+    sources: SourceMap  # what the warnings point into
+
+
 def plan_modules(
-    resolve: ir.Resolve, sources: SourceMap, source: str, world_name: str | None
-) -> list[Module]:
+    resolve: ir.Resolve,
+    sources: SourceMap,
+    source: str,
+    world_name: str | None,
+    implement: Sequence[str] = (),
+) -> Plan:
     """Every module for the world `world_name` (a world of the main package, or
     any world of the tree by its full name, `ns:pkg/world@1.0.0`) or, with None,
-    for every world of the main package (every interface, when it has none)."""
-    planner = Planner(resolve, source)
+    for every world of the main package (every interface, when it has none).
+
+    The WASI imports wasmtime implements are linked from wasmtime, but those
+    the patterns of `implement` name (`wasi.py`), which the host implements."""
+    planner = Planner(resolve, source, implement)
     main = resolve.packages[resolve.main]
     if world_name is not None:
         worlds = [select_world(resolve, world_name)]
@@ -79,14 +101,22 @@ def plan_modules(
     clashes = module_clashes(planner, interfaces, worlds)
     if clashes:
         raise WitError(clashes, sources)
-    problems: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
     for interface_id in interfaces:
-        problems.extend(planner.interface(interface_id))
+        warnings.extend(planner.interface(interface_id))
     for world_id in worlds:
-        problems.extend(planner.world(world_id))
-    if problems:
-        raise WitError(problems, sources)
-    return planner.finish()
+        warnings.extend(planner.world(world_id))
+    errors = planner.errors + [
+        Diagnostic(
+            f"`--implement {pattern}` names no import that wasmtime implements in the "
+            "world(s) generated"
+        )
+        for pattern in implement
+        if pattern not in planner.implemented
+    ]
+    if errors:
+        raise WitError(errors, sources)
+    return Plan(planner.finish(), warnings, sources)
 
 
 def with_dependencies(
@@ -207,13 +237,16 @@ def _used_from(resolve: ir.Resolve, type_id: ir.TypeId) -> ir.InterfaceId | None
 
 
 class Planner:
-    """Builds the module views: `interface()` and `world()` add one (returning what
-    cannot be bound), `finish()` gives them all.  `plan_modules` drives it for
+    """Builds the module views: `interface()` and `world()` add one (returning a
+    warning per function it cannot bind), `finish()` gives them all.  `plan_modules` drives it for
     `witgen generate`; `witgen docs` drives it over every package."""
 
-    def __init__(self, resolve: ir.Resolve, source: str) -> None:
+    def __init__(self, resolve: ir.Resolve, source: str, implement: Sequence[str] = ()) -> None:
         self.resolve = resolve
         self.source = source
+        self.implement = implement  # `--implement` patterns (`wasi.py`)
+        self.implemented: set[str] = set()  # the patterns that named an import
+        self.errors: list[Diagnostic] = []  # choices of `implement` wasmtime cannot honour
         self.modules: dict[tuple[str, ...], InterfaceModule | WorldModule] = {}
         # The Python names of every named type planned so far, in its own module.
         self.type_names: dict[ir.TypeId, PythonName] = {}
@@ -336,17 +369,15 @@ class Planner:
                 if interface.package is not None
                 else ""
             ),
-            reexports=definitions.reexports,
-            classes=definitions.classes,
-            resources=resources,
-            aliases=definitions.aliases,
+            definitions=definitions.ordered({view.wit_name: view for view in resources}),
             codecs=definitions.codecs,
             signatures=_signatures(functions),
             instance=instance,
             deprecations=tuple(deprecations),
             functions=functions.freestanding(),
+            unbindable=functions.unbindable,
         )
-        return [*definitions.problems, *functions.problems]
+        return list(functions.warnings)
 
     # -- worlds
 
@@ -367,8 +398,16 @@ class Planner:
         )
         import_members = Namespace(names.HOST_MEMBERS)
         export_members = Namespace(names.HOST_MEMBERS)
-        imported_interfaces = self._interface_refs(uses, world.imports, import_members)
-        exported_interfaces = self._interface_refs(uses, world.exports, export_members)
+        providers, problems = choose_providers(
+            resolve,
+            world_id,
+            [item.interface for _, item in world.imports if isinstance(item, ir.InterfaceItem)],
+            self.implement,
+            self.implemented,
+        )
+        self.errors.extend(problems)
+        imported_interfaces = self._interface_refs(uses, world.imports, import_members, providers)
+        exported_interfaces = self._interface_refs(uses, world.exports, export_members, {})
         imported = plan_functions(
             types,
             [item.function for _, item in world.imports if isinstance(item, ir.FunctionItem)],
@@ -391,29 +430,31 @@ class Planner:
             docs=docstring_text(world.docs, world.stability),
             imports=frozenset(uses.used),
             package=str(package.name) if package else "",
-            reexports=definitions.reexports,
-            classes=definitions.classes,
-            resources=resources,
-            aliases=definitions.aliases,
+            definitions=definitions.ordered({view.wit_name: view for view in resources}),
             codecs=definitions.codecs,
             signatures=_signatures(imported) + _signatures(exported),
             imported_functions=imported.freestanding(),
             exported_functions=exported.freestanding(),
             imported_interfaces=imported_interfaces,
             exported_interfaces=exported_interfaces,
+            unbindable_imports=imported.unbindable,
+            unbindable_exports=exported.unbindable,
         )
-        return [*definitions.problems, *imported.problems, *exported.problems]
+        return [*imported.warnings, *exported.warnings]
 
     def _interface_refs(
         self,
         uses: Registry,
         items: tuple[tuple[ir.WorldKey, ir.WorldItem], ...],
         members: Namespace,
+        providers: dict[ir.InterfaceId, Provider],
     ) -> tuple[InterfaceRef, ...]:
         """The interfaces among a world's imports (or exports) `items`, their
-        attributes named in `members`."""
+        attributes named in `members` (but those wasmtime implements, `providers`)."""
         return tuple(
-            self._interface_ref(uses, key, item, items, members)
+            self._interface_ref(
+                uses, key, item, items, members, provider=providers.get(item.interface)
+            )
             for key, item in items
             if isinstance(item, ir.InterfaceItem)
         )
@@ -425,6 +466,8 @@ class Planner:
         item: ir.InterfaceItem,
         siblings: tuple[tuple[ir.WorldKey, ir.WorldItem], ...],
         members: Namespace,
+        *,
+        provider: Provider | None,
     ) -> InterfaceRef:
         resolve = self.resolve
         target = self.interface_path(item.interface)
@@ -443,11 +486,12 @@ class Planner:
         qualified = clashes > 1 and isinstance(key, ir.InterfaceKey)
         attribute = names.world_attribute(short, target[0] if qualified else None)
         return InterfaceRef(
-            attribute=members.claim(attribute),
+            attribute=attribute if provider is not None else members.claim(attribute),
             module=module,
             wit_name=resolve.world_key_name(key),
             has_host_items=self.interface_module(item.interface).has_host_items,
             docs=docstring_text(item.docs, item.stability),
+            provider=provider,
         )
 
     # -- what a module holds
@@ -484,7 +528,8 @@ class Planner:
         resource's drop is named in `members` after every function."""
         resolve = self.resolve
         views = []
-        for wit_name, type_id in definitions.resources:
+        for slot in definitions.resources:
+            wit_name, type_id = slot.wit_name, slot.type_id
             typedef = resolve.types[type_id]
             resource_functions = functions.of_resource(wit_name)
             views.append(

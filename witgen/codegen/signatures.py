@@ -5,8 +5,10 @@ imports or exports) and the scope of the class they become members of.  Out:
 `Functions`: for each function it can bind, in the order it named them
 (freestanding functions first, so that a function's own name wins over one
 derived from a resource's), a `FunctionView` and the expression of its
-`rt_calls.Signature`.  Raises nothing: what cannot be bound (async functions,
-types the runtime cannot carry) is a diagnostic in `Functions.problems`.
+`rt_calls.Signature`; and the functions wasmtime-py 50 can neither call nor
+define (async ones, and those with a stream, a future, an error-context or a
+fixed-size list anywhere in their signature), each with the reason and a
+warning pointing at it, which claim no name.  Raises nothing.
 """
 
 from __future__ import annotations
@@ -16,11 +18,18 @@ from dataclasses import dataclass
 
 from witgen import ir
 from witgen.codegen import names
-from witgen.codegen.annotations import TypeMapper, Unsupported
+from witgen.codegen.annotations import TypeMapper
 from witgen.codegen.imports import RT_CALLS, Code
 from witgen.codegen.layout import string
 from witgen.codegen.names import Namespace, PythonName
-from witgen.codegen.views import NONE, FunctionView, ParamView, deprecation, docstring_text
+from witgen.codegen.views import (
+    NONE,
+    FunctionView,
+    ParamView,
+    UnbindableView,
+    deprecation,
+    docstring_text,
+)
 from witgen.diagnostics import Diagnostic
 
 
@@ -35,7 +44,8 @@ class PlannedFunction:
 @dataclass(frozen=True, slots=True)
 class Functions:
     planned: tuple[PlannedFunction, ...]  # in the order they were named
-    problems: tuple[Diagnostic, ...]
+    unbindable: tuple[UnbindableView, ...]  # in source order
+    warnings: tuple[Diagnostic, ...]  # one per unbindable function, pointing at it
 
     def freestanding(self) -> tuple[FunctionView, ...]:
         return tuple(p.view for p in self.planned if p.resource is None)
@@ -47,22 +57,29 @@ class Functions:
 def plan_functions(
     types: TypeMapper, functions: Sequence[ir.Function], members: Namespace
 ) -> Functions:
-    """The functions the bindings can bind.  Freestanding functions, constructors
-    and statics are named in `members`; a resource's methods in its class."""
-    problems: list[Diagnostic] = []
+    """The functions the bindings can bind, and those they cannot (see the
+    module's docstring).  Freestanding functions, constructors and statics are
+    named in `members`; a resource's methods in its class."""
+    unbindable: list[UnbindableView] = []
+    warnings: list[Diagnostic] = []
+    for function in functions:
+        reason = unbindable_reason(types, function)
+        if reason is not None:
+            unbindable.append(UnbindableView(function.name, reason, trap=not function.is_async))
+            warnings.append(
+                Diagnostic(
+                    f"{_shown(function)} cannot be bound: {reason}; witgen leaves it out of "
+                    "the bindings (see `UNBINDABLE`)",
+                    function.span,
+                )
+            )
+    skipped = {view.wit_name for view in unbindable}
     planned: list[PlannedFunction] = []
     method_names: dict[str, Namespace] = {}
     # Freestanding functions claim their names first: a name derived from a
     # resource's (`blob_new`) gives way to a function's own (`blob-new`).
     for function in sorted(functions, key=lambda function: function.resource is not None):
-        if function.is_async:
-            problems.append(
-                Diagnostic(
-                    f"function `{function.name}` is async, and wasmtime-py 50 can neither "
-                    "call nor define async functions, so witgen cannot bind it",
-                    function.span,
-                )
-            )
+        if function.name in skipped:
             continue
         resource = None
         if function.resource is not None:
@@ -82,13 +99,36 @@ def plan_functions(
             python_name = members.claim(names.static_name(resource, function.item_name))
         else:
             python_name = members.claim(names.function_name(function.name))
-        try:
-            planned.append(_plan_function(types, function, resource, python_name))
-        except Unsupported as problem:
-            problems.append(
-                Diagnostic(f"function `{function.name}`: {problem.message}", function.span)
+        planned.append(_plan_function(types, function, resource, python_name))
+    return Functions(tuple(planned), tuple(unbindable), tuple(warnings))
+
+
+def unbindable_reason(types: TypeMapper, function: ir.Function) -> str | None:
+    """Why wasmtime-py 50 can neither call nor define `function`, or None when it can."""
+    if function.is_async:
+        return "it is async, and wasmtime-py 50 can neither call nor define async functions"
+    for param in function.params:
+        found = types.uncarried(param.type)
+        if found is not None:
+            return (
+                f"parameter `{param.name}` holds {found}, which cannot cross wasmtime-py 50's "
+                "component API"
             )
-    return Functions(tuple(planned), tuple(problems))
+    if function.result is not None:
+        found = types.uncarried(function.result)
+        if found is not None:
+            return f"its result holds {found}, which cannot cross wasmtime-py 50's component API"
+    return None
+
+
+def _shown(function: ir.Function) -> str:
+    """A function as a message names it: `f`, `r.m`, the constructor of `r`."""
+    if function.resource is None:
+        return f"function `{function.name}`"
+    resource = function.name[function.name.index("]") + 1 :].split(".")[0]
+    if function.kind == "constructor":
+        return f"the constructor of `{resource}`"
+    return f"function `{resource}.{function.item_name}`"
 
 
 def _plan_function(
@@ -99,12 +139,11 @@ def _plan_function(
     param_views = []
     codecs: list[tuple[str, Code]] = []
     for param in params:
-        where = f"parameter `{param.name}`"
         param_views.append(
             ParamView(
                 space.claim(names.parameter_name(param.name)),
-                types.member(where, types.host_annotation, param.type),
-                types.member(where, types.guest_annotation, param.type),
+                types.host_annotation(param.type),
+                types.guest_annotation(param.type),
             )
         )
         codecs.append((param.name, types.codec(param.type)))
@@ -120,8 +159,8 @@ def _plan_function(
     if result is not None:
         result_codec = types.codec(result)
         kind = types.resolve.types[result].kind if isinstance(result, int) else None
-        host = types.member("result", types.host_annotation, result)
-        guest = types.member("result", types.guest_annotation, result)
+        host = types.host_annotation(result)
+        guest = types.guest_annotation(result)
         if isinstance(kind, ir.ResultKind):
             # As componentize-py: a function whose result is a `result` returns
             # the `ok` payload and raises `Err` with the `err` payload.

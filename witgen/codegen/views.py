@@ -19,6 +19,7 @@ from witgen import ir
 from witgen.codegen.imports import Code, Import, Name
 from witgen.codegen.layout import string
 from witgen.codegen.names import PythonName
+from witgen.codegen.wasi import WASI_HTTP, WASIP2, Provider
 
 # The annotation `None`: what a function that returns nothing returns.
 NONE = Code.of("None")
@@ -35,9 +36,29 @@ class FieldView:
 
 
 @dataclass(frozen=True, slots=True)
+class ReexportView:
+    """`Name = target`: another name for a class, the module's own or another
+    module's (a `use`d type, another name for a resource)."""
+
+    definition: ClassVar[Literal["reexport"]] = "reexport"
+    name: PythonName
+    target: Code
+
+    @property
+    def defines(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """The module's own names it uses when the module is imported."""
+        return self.target.locals
+
+
+@dataclass(frozen=True, slots=True)
 class TypeView:
     """A named type that becomes a class: record, variant, enum, flags."""
 
+    definition: ClassVar[Literal["type"]] = "type"
     kind: Literal["record", "variant", "enum", "flags"]
     name: PythonName
     wit_name: str
@@ -46,16 +67,35 @@ class TypeView:
     fields: tuple[FieldView, ...] = ()  # record fields, or variant/enum/flags cases
     case_classes: tuple[PythonName, ...] = ()  # a variant's case classes
 
+    @property
+    def defines(self) -> frozenset[str]:
+        return frozenset({self.name, *self.case_classes})
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """Nothing: the annotations of a class's fields are not evaluated."""
+        return frozenset()
+
 
 @dataclass(frozen=True, slots=True)
 class AliasView:
     """`Name: typing.TypeAlias = annotation`: a variant's union, a named
     structural type, a `use`d type."""
 
+    definition: ClassVar[Literal["alias"]] = "alias"
     name: PythonName
     annotation: Code
     docs: str
     deprecated: str | None
+
+    @property
+    def defines(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """The module's own names it uses when the module is imported."""
+        return self.annotation.locals
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +128,18 @@ class FunctionView:
 
 
 @dataclass(frozen=True, slots=True)
+class UnbindableView:
+    """A function wasmtime-py 50 can neither call nor define: left out of the
+    bindings, listed with the reason in the module's `UNBINDABLE`."""
+
+    wit_name: str  # the component-model name (`[method]r.m` for a method)
+    reason: str
+    trap: bool  # whether an import of it can be linked as a trap (not an async one)
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceView:
+    definition: ClassVar[Literal["resource"]] = "resource"
     name: PythonName  # the class of handles to a component's resource
     host_name: PythonName  # the protocol of a host's objects
     wit_name: str
@@ -107,6 +158,20 @@ class ResourceView:
         head = [self.constructor] if self.constructor is not None else []
         return [*head, *self.methods, *self.statics]
 
+    @property
+    def defines(self) -> frozenset[str]:
+        """Its classes: handles to a component's (not for a world's own), the host's protocol."""
+        return frozenset({self.name, self.host_name} if self.guest else {self.host_name})
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """Nothing: the annotations of its methods are not evaluated."""
+        return frozenset()
+
+
+# One named type's definitions, as a module holds them: a unit of its order.
+DefinitionView = ReexportView | TypeView | ResourceView | AliasView
+
 
 @dataclass(frozen=True, slots=True)
 class InterfaceRef:
@@ -117,6 +182,9 @@ class InterfaceRef:
     wit_name: str  # how the world names it
     has_host_items: bool  # whether a host has anything to implement for it
     docs: str
+    # An import wasmtime implements: the `Linker` method that links it
+    # (`codegen.wasi`); None for one the host implements.
+    provider: Provider | None = None
 
 
 # ---------------------------------------------------------------- modules
@@ -160,26 +228,35 @@ class BindingsModule(ModuleView):
     module variables that carry values (codecs, signatures)."""
 
     package: str  # the WIT package it belongs to
-    reexports: tuple[tuple[PythonName, Code], ...] = ()  # names of other modules' types
-    classes: tuple[TypeView, ...] = ()
-    resources: tuple[ResourceView, ...] = ()
-    aliases: tuple[AliasView, ...] = ()
+    # Its named types' definitions, in the order they are written (`in_dependency_order`).
+    definitions: tuple[DefinitionView, ...] = ()
     codecs: tuple[tuple[PythonName, Code], ...] = ()
     signatures: tuple[tuple[PythonName, Code], ...] = ()
+
+    @property
+    def reexports(self) -> tuple[tuple[PythonName, Code], ...]:
+        """`(name, target)` of its other names for classes (`use`d types among them)."""
+        return tuple((d.name, d.target) for d in self.definitions if isinstance(d, ReexportView))
+
+    @property
+    def classes(self) -> tuple[TypeView, ...]:
+        return tuple(d for d in self.definitions if isinstance(d, TypeView))
+
+    @property
+    def resources(self) -> tuple[ResourceView, ...]:
+        return tuple(d for d in self.definitions if isinstance(d, ResourceView))
+
+    @property
+    def aliases(self) -> tuple[AliasView, ...]:
+        return tuple(d for d in self.definitions if isinstance(d, AliasView))
 
     def resource_functions(self) -> list[FunctionView]:
         return [function for resource in self.resources for function in resource.functions()]
 
-    def ordered_aliases(self) -> list[AliasView]:
-        """The aliases in source order, except that each comes after those it uses."""
-        return _dependencies_first(
-            [(view.name, view, view.annotation.locals) for view in self.aliases]
-        )
-
     def ordered_codecs(self) -> list[tuple[PythonName, Code]]:
         """The codecs in source order, except that each comes after those it uses."""
-        return _dependencies_first(
-            [(name, (name, expr), expr.locals) for name, expr in self.codecs]
+        return in_dependency_order(
+            [(frozenset({name}), expr.locals, (name, expr)) for name, expr in self.codecs]
         )
 
 
@@ -192,10 +269,16 @@ class InterfaceModule(BindingsModule):
     # (name in SIGNATURES, or "" for the interface itself; `rt_wit.Deprecated(...)`)
     deprecations: tuple[tuple[str, Code], ...] = ()
     functions: tuple[FunctionView, ...] = ()
+    unbindable: tuple[UnbindableView, ...] = ()
 
     @property
     def has_host_items(self) -> bool:
         return bool(self.functions or self.resources)
+
+    @property
+    def has_traps(self) -> bool:
+        """Whether `add_to_linker` links a function it leaves out as a trap."""
+        return any(view.trap for view in self.unbindable)
 
     def all_functions(self) -> list[FunctionView]:
         """Every function of the interface, resource functions included."""
@@ -204,6 +287,10 @@ class InterfaceModule(BindingsModule):
     def signatures_literal(self) -> str:
         """`{wit name: signature variable}` of every function."""
         return _signatures_literal(self.all_functions())
+
+    def unbindable_literal(self) -> str:
+        """`{wit name: reason}` of the functions left out of the bindings."""
+        return _unbindable_literal(self.unbindable)
 
     def deprecated_literal(self) -> str:
         """`{wit name: rt_wit.Deprecated(...)}` of the deprecated items."""
@@ -237,6 +324,44 @@ class WorldModule(BindingsModule):
     exported_functions: tuple[FunctionView, ...] = ()
     imported_interfaces: tuple[InterfaceRef, ...] = ()
     exported_interfaces: tuple[InterfaceRef, ...] = ()
+    unbindable_imports: tuple[UnbindableView, ...] = ()  # its own functions and its resources'
+    unbindable_exports: tuple[UnbindableView, ...] = ()
+
+    @property
+    def has_traps(self) -> bool:
+        """Whether `add_to_linker` links a function it leaves out as a trap."""
+        return any(view.trap for view in self.unbindable_imports)
+
+    @property
+    def has_host_imports(self) -> bool:
+        """Whether the host implements anything of what the world imports."""
+        return bool(
+            self.imported_functions
+            or self.resources
+            or any(ref.has_host_items and ref.provider is None for ref in self.imported_interfaces)
+        )
+
+    def wasmtime_calls(self) -> list[str]:
+        """The `Linker` methods that link the imports wasmtime implements, in order."""
+        providers = {ref.provider for ref in self.imported_interfaces} - {None}
+        calls: list[str] = [WASIP2] if providers else []  # `add_wasi_http` needs it too
+        if WASI_HTTP in providers:
+            calls.append(WASI_HTTP)
+        return calls
+
+    def wasmtime_literal(self) -> str:
+        """`{import name: Linker method}` of the imports wasmtime implements."""
+        items = [
+            f"{string(ref.wit_name)}: {string(ref.provider)}"
+            for ref in self.imported_interfaces
+            if ref.provider is not None
+        ]
+        return "{" + ", ".join(items) + "}"
+
+    def unbindable_literal(self, direction: Literal["import", "export"]) -> str:
+        """`{wit name: reason}` of the functions of `direction` left out of the bindings."""
+        views = self.unbindable_imports if direction == "import" else self.unbindable_exports
+        return _unbindable_literal(views)
 
     def all_functions(self, direction: Literal["import", "export"]) -> list[FunctionView]:
         """Every function the world imports (its resources' included) or exports."""
@@ -278,6 +403,10 @@ def _signatures_literal(functions: list[FunctionView]) -> str:
     return "{" + ", ".join(items) + "}"
 
 
+def _unbindable_literal(views: Sequence[UnbindableView]) -> str:
+    return "{" + ", ".join(f"{string(v.wit_name)}: {string(v.reason)}" for v in views) + "}"
+
+
 def _slots(slots: Sequence[str]) -> str:
     """A `__slots__` tuple of `slots`, sorted."""
     return str(Code.tuple_of([string(name) for name in sorted(slots)])) if slots else "()"
@@ -286,24 +415,34 @@ def _slots(slots: Sequence[str]) -> str:
 T = TypeVar("T")
 
 
-def _dependencies_first(items: list[tuple[str, T, frozenset[str]]]) -> list[T]:
-    """`items` in source order, except that each comes after what it depends on."""
-    by_name = {name: (value, deps) for name, value, deps in items}
-    done: set[str] = set()
+def in_dependency_order(items: Sequence[tuple[frozenset[str], frozenset[str], T]]) -> list[T]:
+    """The values of `items` (`(names it defines, names it needs, value)`) in
+    their order, except that each comes after the items defining what it needs
+    (a depth-first topological order, so it is stable: an item moves only when
+    something it needs comes later).  Needs that no item defines are ignored,
+    and so is a need that would close a cycle (WIT has none among the
+    definitions a module evaluates)."""
+    definer: dict[str, int] = {}
+    for index, (defines, _, _) in enumerate(items):
+        for name in defines:
+            definer.setdefault(name, index)
+    done: set[int] = set()
+    started: set[int] = set()
     order: list[T] = []
-    for root, _, _ in items:
+    for root in range(len(items)):
         stack = [(root, False)]
         while stack:
-            name, expanded = stack.pop()
-            if name in done or name not in by_name:
+            index, expanded = stack.pop()
+            if index in done or (index in started and not expanded):
                 continue
-            value, deps = by_name[name]
             if expanded:
-                done.add(name)
-                order.append(value)
+                done.add(index)
+                order.append(items[index][2])
                 continue
-            stack.append((name, True))
-            stack.extend((dep, False) for dep in sorted(deps, reverse=True) if dep not in done)
+            started.add(index)
+            stack.append((index, True))
+            needed = sorted({definer[name] for name in items[index][1] if name in definer})
+            stack.extend((dep, False) for dep in reversed(needed) if dep not in started)
     return order
 
 

@@ -3,11 +3,13 @@
 In: a `Signature` per WIT function (its parameter and result codecs, built by
 generated bindings) and wasmtime objects.  Out: `ExportCall`, which calls a
 component's exported function with Python values and returns a Python value;
-and `define_host_function`, which registers a Python callable as a
-component's import.  Raises: `TypeError`/`ValueError` naming the function and
-parameter for a bad argument (before wasmtime sees anything); `Err` for a
-function whose WIT result is `result<T, E>` and that returned its error case;
-wasmtime's errors for traps.
+`define_host_function`, which registers a Python callable as a component's
+import; and `define_unbindable`, which links an import the bindings cannot
+bind as a trap that says why.  Raises: `TypeError`/`ValueError` naming the
+function and parameter for a bad argument (before wasmtime sees anything);
+`Err` for a function whose WIT result is `result<T, E>` and that returned its
+error case; `Unbindable` from the call into the component during which it
+called an unbindable import; wasmtime's errors for traps.
 
 A function returning `result<T, E>` returns `T` in Python and raises
 `Err(e)` for the error case, both ways: a host implementation raises `Err`
@@ -57,6 +59,19 @@ class BadTypeError(TypeError, BadValue):
 
 class BadValueError(ValueError, BadValue):
     pass
+
+
+class Unbindable(Exception):
+    """A component called an import the bindings could not bind (`UNBINDABLE`
+    in the generated module says which and why); the component trapped.
+    `function` is its component-model name, `reason` why it is not bound."""
+
+    def __init__(self, function: str, reason: str) -> None:
+        super().__init__(
+            f"a component called `{function}`, which witgen's bindings do not bind: {reason}"
+        )
+        self.function = function
+        self.reason = reason
 
 
 class Signature:
@@ -363,6 +378,20 @@ def define_host_method(instance: LinkerInstance, signature: Signature, method: s
         return getattr(self, method)(*args)
 
     define_host_function(instance, signature, call)
+
+
+def define_unbindable(instance: LinkerInstance, name: str, reason: str) -> None:
+    """Make the import `name` in `instance` a trap: a component that calls it
+    traps, and the call into the component raises `Unbindable(name, reason)`.
+
+    For a function the bindings cannot bind (`reason` says why), so that a
+    component importing it still instantiates.  Its arguments are never read.
+    """
+
+    def trap(*args: object) -> None:
+        raise Unbindable(name, reason)
+
+    define_host_function(instance, Signature(name, (), None), trap)
 
 
 def define_host_function(

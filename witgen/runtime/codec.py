@@ -654,6 +654,27 @@ class ResultCodec(Codec):
         return Ok(payload) if is_ok else Err(payload)
 
 
+class UnbindableCodec(Codec):
+    """A type wasmtime-py 50 cannot carry (a stream, a future, an error-context,
+    a fixed-size list): every value is refused, saying why.  Generated bindings
+    leave out every function whose signature reaches one, so only a value of a
+    type that holds one (a record with a stream field, say) meets it."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def _refuse(self) -> Invalid:
+        return Invalid(TypeError, f"{self.what} cannot cross wasmtime-py 50's component API")
+
+    def lower(self, value: object, out: Any, cx: Context) -> None:
+        raise self._refuse()
+
+    def lift(self, val: Any, cx: Context) -> object:
+        raise self._refuse()
+
+
 def delete(val: Any) -> None:
     """Free what a value owns (it becomes unusable)."""
     ffi.wasmtime_component_val_delete(ctypes.byref(val))

@@ -1,9 +1,10 @@
 """Python values for the WIT types that have no built-in Python equivalent.
 
-In: nothing.  Out: `Some`, `Ok`, `Err`, `Result`, and the `Borrow`/`Own`
-markers, which generated bindings use in their signatures.  They follow
-componentize-py's names, so host and guest code for the same WIT reads
-alike.  Raises nothing.
+In: nothing.  Out: `Some`, `Ok`, `Err`, `Result`, the `Borrow`/`Own`
+markers, which generated bindings use in their signatures, and the opaque
+handles `Stream`, `Future` and `ErrorContext`, which type what wasmtime-py 50
+cannot carry.  They follow componentize-py's names, so host and guest code for
+the same WIT reads alike.  Raises nothing.
 
 * `option<T>` is `T | None`; where options nest (`option<option<T>>`) the
   outer `some` is `Some(value)`, so that `none` and `some(none)` differ.
@@ -11,6 +12,10 @@ alike.  Raises nothing.
   as `Err(error)`.  Anywhere else a result is `Ok(value) | Err(error)`.
 * `borrow<R>` parameters are annotated `Borrow[R]`, `own<R>` ones plain `R`:
   passing an owned handle gives it away, lending it does not.
+* `stream<T>`, `future<T>` and `error-context` are `Stream[T]`, `Future[T]`
+  and `ErrorContext`: types only, since wasmtime-py 50 cannot move them (a
+  function that has one in its signature is not bound, see `UNBINDABLE` in the
+  generated modules).
 """
 
 from __future__ import annotations
@@ -68,6 +73,28 @@ BORROW = _Marker("borrow")
 
 # `Borrow[R]`: a handle lent for the duration of one call.
 Borrow: TypeAlias = Annotated[T, BORROW]
+
+
+class Stream(Generic[T]):
+    """A `stream<T>` handle (`Stream[None]` for `stream`): a type only.
+
+    wasmtime-py 50 cannot move streams across the component boundary, so no
+    value of this class is ever made; it types records and variants that hold
+    one, whose other fields stay usable."""
+
+    __slots__ = ()
+
+
+class Future(Generic[T]):
+    """A `future<T>` handle (`Future[None]` for `future`): a type only, as `Stream`."""
+
+    __slots__ = ()
+
+
+class ErrorContext:
+    """An `error-context` handle: a type only, as `Stream`."""
+
+    __slots__ = ()
 
 
 class Deprecated(NamedTuple):

@@ -90,6 +90,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {
 DEPRECATED: dict[str, rt_wit.Deprecated] = {}
 """The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
 
+UNBINDABLE: dict[str, str] = {}
+"""The functions left out of these bindings, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
+
 
 class Host(typing.Protocol):
     """What a host implements to provide `airssys:component-core/component-lifecycle@1.0.0` to components (see `add_to_linker`)."""

@@ -8,6 +8,7 @@ component's Component.toml grants.
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 
 import wasmtime
@@ -48,6 +49,15 @@ EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
 }
 """The module of every interface the world exports, by the name it is exported under."""
 
+FROM_WASMTIME: dict[str, str] = {}
+"""The imported WASI interfaces that wasmtime implements, by the name they are imported under, with the `wasmtime.component.Linker` method that links them (`add_to_linker` calls it): they are not part of `Imports`."""
+
+IMPORT_UNBINDABLE: dict[str, str] = {}
+"""The functions the world imports itself that these bindings leave out, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
+
+EXPORT_UNBINDABLE: dict[str, str] = {}
+"""The functions the world exports itself that these bindings leave out (`Exports` has no method for them), by their name in the component model, with why."""
+
 
 class Imports(typing.Protocol):
     """What a host provides to components of this world (see `add_to_linker`)."""
@@ -76,6 +86,26 @@ class Imports(typing.Protocol):
     def host_services(self) -> _airssys_host_core_v1_0_0_host_services.Host:
         """The implementation of `airssys:host-core/host-services@1.0.0`."""
         ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WorldImports:
+    """The imports as a value, one field per member of `Imports` (which it satisfies), for a host that would rather not write a class of its own."""
+
+    filesystem: _airssys_host_extensions_v1_0_0_filesystem.Host
+    """The implementation of `airssys:host-extensions/filesystem@1.0.0`."""
+
+    network: _airssys_host_extensions_v1_0_0_network.Host
+    """The implementation of `airssys:host-extensions/network@1.0.0`."""
+
+    process: _airssys_host_extensions_v1_0_0_process.Host
+    """The implementation of `airssys:host-extensions/process@1.0.0`."""
+
+    storage: _airssys_host_extensions_v1_0_0_storage.Host
+    """The implementation of `airssys:host-extensions/storage@1.0.0`."""
+
+    host_services: _airssys_host_core_v1_0_0_host_services.Host
+    """The implementation of `airssys:host-core/host-services@1.0.0`."""
 
 
 def add_to_linker(linker: wasmtime.component.Linker, imports: Imports) -> None:
@@ -112,3 +142,14 @@ def instantiate(
 ) -> Exports:
     """Instantiate `component` in `store` with the imports `linker` defines (see `add_to_linker`)."""
     return Exports(store, linker.instantiate(store, component))
+
+
+def instantiate_with(
+    store: wasmtime.Store,
+    component: wasmtime.component.Component,
+    imports: Imports,
+) -> Exports:
+    """Host `component` in one call: link its imports in a new linker of `store`'s engine (`add_to_linker`) and instantiate it."""
+    linker = wasmtime.component.Linker(store.engine)
+    add_to_linker(linker, imports)
+    return instantiate(store, linker, component)

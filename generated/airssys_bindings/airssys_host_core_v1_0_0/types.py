@@ -34,6 +34,12 @@ FilesystemPermission = _airssys_host_core_v1_0_0_capabilities.FilesystemPermissi
 NetworkPermission = _airssys_host_core_v1_0_0_capabilities.NetworkPermission
 StoragePermission = _airssys_host_core_v1_0_0_capabilities.StoragePermission
 
+ComponentId: typing.TypeAlias = str
+"""Component unique identifier."""
+
+RequestId: typing.TypeAlias = str
+"""Request identifier for tracking asynchronous operations."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ComponentError_InitializationFailed:
@@ -63,6 +69,15 @@ class ComponentError_InternalError:
     value: str
 
 
+ComponentError: typing.TypeAlias = (
+    ComponentError_InitializationFailed
+    | ComponentError_InvalidConfiguration
+    | ComponentError_ResourceExhausted
+    | ComponentError_InternalError
+)
+"""Errors of component initialisation, configuration and introspection."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class ExecutionError_InvalidInput:
     """The `invalid-input` case of `ExecutionError`."""
@@ -89,6 +104,15 @@ class ExecutionError_InternalError:
     value: str
 
 
+ExecutionError: typing.TypeAlias = (
+    ExecutionError_InvalidInput
+    | ExecutionError_TimeoutExceeded
+    | ExecutionError_CapabilityDenied
+    | ExecutionError_InternalError
+)
+"""Errors of `execute`."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class MessagingError_ComponentNotFound:
     """The `component-not-found` case of `MessagingError`."""
@@ -113,6 +137,15 @@ class MessagingError_DeliveryFailed:
     value: str
 
 
+MessagingError: typing.TypeAlias = (
+    MessagingError_ComponentNotFound
+    | MessagingError_MessageTooLarge
+    | MessagingError_TimeoutExceeded
+    | MessagingError_DeliveryFailed
+)
+"""Errors of messaging between components."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class FileError_NotFound:
     """The `not-found` case of `FileError`."""
@@ -132,6 +165,10 @@ class FileError_IoError:
     """The `io-error` case of `FileError`."""
 
     value: str
+
+
+FileError: typing.TypeAlias = FileError_NotFound | FileError_PermissionDenied | FileError_IoError
+"""Errors of the filesystem extension."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -158,6 +195,15 @@ class HttpError_PermissionDenied:
     """The `permission-denied` case of `HttpError`."""
 
     value: str
+
+
+HttpError: typing.TypeAlias = (
+    HttpError_InvalidUrl
+    | HttpError_ConnectionFailed
+    | HttpError_TimeoutExceeded
+    | HttpError_PermissionDenied
+)
+"""Errors of the network extension."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -239,47 +285,6 @@ class ComponentMetadata:
     repository: str | None
     tags: list[str]
 
-
-ComponentId: typing.TypeAlias = str
-"""Component unique identifier."""
-
-RequestId: typing.TypeAlias = str
-"""Request identifier for tracking asynchronous operations."""
-
-ComponentError: typing.TypeAlias = (
-    ComponentError_InitializationFailed
-    | ComponentError_InvalidConfiguration
-    | ComponentError_ResourceExhausted
-    | ComponentError_InternalError
-)
-"""Errors of component initialisation, configuration and introspection."""
-
-ExecutionError: typing.TypeAlias = (
-    ExecutionError_InvalidInput
-    | ExecutionError_TimeoutExceeded
-    | ExecutionError_CapabilityDenied
-    | ExecutionError_InternalError
-)
-"""Errors of `execute`."""
-
-MessagingError: typing.TypeAlias = (
-    MessagingError_ComponentNotFound
-    | MessagingError_MessageTooLarge
-    | MessagingError_TimeoutExceeded
-    | MessagingError_DeliveryFailed
-)
-"""Errors of messaging between components."""
-
-FileError: typing.TypeAlias = FileError_NotFound | FileError_PermissionDenied | FileError_IoError
-"""Errors of the filesystem extension."""
-
-HttpError: typing.TypeAlias = (
-    HttpError_InvalidUrl
-    | HttpError_ConnectionFailed
-    | HttpError_TimeoutExceeded
-    | HttpError_PermissionDenied
-)
-"""Errors of the network extension."""
 
 _codec_component_id = rt_codec.STRING_CODEC
 _codec_request_id = rt_codec.STRING_CODEC
@@ -413,6 +418,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {}
 
 DEPRECATED: dict[str, rt_wit.Deprecated] = {}
 """The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
+
+UNBINDABLE: dict[str, str] = {}
+"""The functions left out of these bindings, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
 
 
 class Host(typing.Protocol):

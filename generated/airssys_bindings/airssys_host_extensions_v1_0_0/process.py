@@ -26,6 +26,9 @@ GUEST_RESOURCES: frozenset[str] = frozenset()
 
 ComponentError = _airssys_host_core_v1_0_0_types.ComponentError
 
+ProcessHandle: typing.TypeAlias = int
+"""Process handle."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ProcessResult:
@@ -35,9 +38,6 @@ class ProcessResult:
     stdout: bytes
     stderr: bytes
 
-
-ProcessHandle: typing.TypeAlias = int
-"""Process handle."""
 
 _codec_process_handle = rt_codec.U64_CODEC
 _codec_process_result = rt_codec.RecordCodec(
@@ -91,6 +91,9 @@ SIGNATURES: dict[str, rt_calls.Signature] = {
 
 DEPRECATED: dict[str, rt_wit.Deprecated] = {}
 """The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
+
+UNBINDABLE: dict[str, str] = {}
+"""The functions left out of these bindings, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
 
 
 class Host(typing.Protocol):

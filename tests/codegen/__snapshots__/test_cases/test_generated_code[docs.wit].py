@@ -89,6 +89,10 @@ class Change_Removed:
     """
 
 
+Change: typing.TypeAlias = Change_Added | Change_Removed
+"""A variant."""
+
+
 @typing_extensions.deprecated("deprecated since version 2.0.1")
 @dataclasses.dataclass(frozen=True, slots=True)
 class OldRecord:
@@ -98,9 +102,6 @@ class OldRecord:
 
     x: int
 
-
-Change: typing.TypeAlias = Change_Added | Change_Removed
-"""A variant."""
 
 _codec_note = rt_codec.RecordCodec(
     "note", Note, (("text", "text", rt_codec.STRING_CODEC), ("tag", "tag", rt_codec.STRING_CODEC))
@@ -127,6 +128,9 @@ DEPRECATED: dict[str, rt_wit.Deprecated] = {
     "old": rt_wit.Deprecated("function", "old", "2.0.1", None, "3.0.0")
 }
 """The `@deprecated` functions by their `SIGNATURES` name, and `""` for the interface itself."""
+
+UNBINDABLE: dict[str, str] = {}
+"""The functions left out of these bindings, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
 
 
 class Host(typing.Protocol):
@@ -217,6 +221,7 @@ The world's docs \"\"\".
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 
 import wasmtime
@@ -242,6 +247,15 @@ EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
 }
 """The module of every interface the world exports, by the name it is exported under."""
 
+FROM_WASMTIME: dict[str, str] = {}
+"""The imported WASI interfaces that wasmtime implements, by the name they are imported under, with the `wasmtime.component.Linker` method that links them (`add_to_linker` calls it): they are not part of `Imports`."""
+
+IMPORT_UNBINDABLE: dict[str, str] = {}
+"""The functions the world imports itself that these bindings leave out, by their name in the component model, with why: wasmtime-py 50 can neither call nor define them.  `add_to_linker` links each (but an async one) as a trap that raises `witgen.runtime.calls.Unbindable`."""
+
+EXPORT_UNBINDABLE: dict[str, str] = {}
+"""The functions the world exports itself that these bindings leave out (`Exports` has no method for them), by their name in the component model, with why."""
+
 
 class Imports(typing.Protocol):
     """What a host provides to components of this world (see `add_to_linker`)."""
@@ -253,6 +267,14 @@ class Imports(typing.Protocol):
         The imported interface.
         """
         ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WorldImports:
+    """The imports as a value, one field per member of `Imports` (which it satisfies), for a host that would rather not write a class of its own."""
+
+    documented: _test_docs_v2_0_0_documented.Host
+    """The implementation of `test:docs/documented@2.0.0`."""
 
 
 def add_to_linker(linker: wasmtime.component.Linker, imports: Imports) -> None:
@@ -279,3 +301,14 @@ def instantiate(
 ) -> Exports:
     """Instantiate `component` in `store` with the imports `linker` defines (see `add_to_linker`)."""
     return Exports(store, linker.instantiate(store, component))
+
+
+def instantiate_with(
+    store: wasmtime.Store,
+    component: wasmtime.component.Component,
+    imports: Imports,
+) -> Exports:
+    """Host `component` in one call: link its imports in a new linker of `store`'s engine (`add_to_linker`) and instantiate it."""
+    linker = wasmtime.component.Linker(store.engine)
+    add_to_linker(linker, imports)
+    return instantiate(store, linker, component)
