@@ -200,3 +200,20 @@ def test_wit_errors_are_diagnostics(tmp_path: Path, capsys: pytest.CaptureFixtur
     app = app_of(tmp_path, "component")
     assert main(["build", str(app), "--world", "nope"]) == 2
     assert "World `nope` not found in package" in capsys.readouterr().err
+
+
+def test_a_wasi_world_builds(
+    tmp_path: Path, fake: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """WASI 0.2 imports are linked by the host from wasmtime: no manifest grant or
+    airssys package covers them, and the build check does not refuse them."""
+    from support.corpus import WASI
+
+    if not (WASI / "cli").is_dir():
+        pytest.skip("the WASI 0.2.0 packages are not in WITGEN_SHARED")
+    app = tmp_path / "app"
+    write_guest(app, generate_guest(WASI / "cli", "command", app))
+    (app / "Component.toml").write_text('[component]\nname = "app"\nversion = "0.1.0"\n')
+    assert main(["build", str(app)]) == 0, capsys.readouterr().err
+    assert "unsupported interface" not in capsys.readouterr().err
+    assert fake.exists()

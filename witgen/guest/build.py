@@ -178,7 +178,13 @@ def run_componentize(
 
 def check_manifest(manifest_path: Path, imports: Sequence[ImportedInterface]) -> ManifestReport:
     """The manifest against what a world imports (see the module docstring)."""
-    from witgen.permissions import CAPABILITIES, InterfaceValidator, ManifestError, load_manifest
+    from witgen.permissions import (
+        CAPABILITIES,
+        InterfaceValidator,
+        ManifestError,
+        is_linked_wasi,
+        load_manifest,
+    )
 
     try:
         manifest = load_manifest(manifest_path)
@@ -189,7 +195,9 @@ def check_manifest(manifest_path: Path, imports: Sequence[ImportedInterface]) ->
     warnings = [str(warning) for warning in manifest.warnings]
     errors = [
         f"{manifest.file}: `{problem.name}`: {problem.kind.value}: {problem.message}"
-        for problem in InterfaceValidator().check_manifest(manifest, [i.name for i in imports])
+        for problem in InterfaceValidator().check_manifest(
+            manifest, [i.name for i in imports if not is_linked_wasi(i.name)]
+        )
     ]
     needed: set[str] = set()
     for interface in imports:

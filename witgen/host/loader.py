@@ -37,14 +37,18 @@ from wasmtime import Engine
 from wasmtime.component import Component, ComponentInstanceType, FuncType, ResourceType
 
 from witgen.host.typecheck import check_function
-from witgen.permissions import AIRSSYS_PACKAGES, InterfaceValidator, Manifest, ProvidedPackage
+from witgen.permissions import (
+    AIRSSYS_PACKAGES,
+    InterfaceValidator,
+    Manifest,
+    ProvidedPackage,
+    is_linked_wasi,
+)
 from witgen.runtime.calls import InterfaceModule
 from witgen.runtime.wit import Deprecated
 
 LIFECYCLE = "airssys:component-core/component-lifecycle"
 _NAME = re.compile(r"([a-z0-9-]+):([a-z0-9-]+)/([a-z0-9-]+)(?:@([0-9A-Za-z.+-]+))?")
-# WASI p2 as wasmtime 50 links it (`Linker.add_wasip2`).
-_WASI_VERSION = re.compile(r"0\.2\.[0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +126,9 @@ def check_component(
     airssys_imports: list[str] = []
     for key in imported:
         parts = split_name(key)
+        if is_linked_wasi(key):
+            continue
         if parts is not None and parts[0].startswith("wasi:"):
-            if parts[2] is not None and _WASI_VERSION.fullmatch(parts[2]):
-                continue
             import_problems.append(f"import `{key}`: the host links WASI 0.2 only")
             continue
         if parts is None or unversioned(key) not in provided:

@@ -45,7 +45,12 @@ if TYPE_CHECKING:
         VersionMismatch,
     )
     from witgen.permissions.fs import HostRoot
-    from witgen.permissions.interfaces import AIRSSYS_PACKAGES, InterfaceValidator, ProvidedPackage
+    from witgen.permissions.interfaces import (
+        AIRSSYS_PACKAGES,
+        InterfaceValidator,
+        ProvidedPackage,
+        is_linked_wasi,
+    )
     from witgen.permissions.manifest import Manifest, load_manifest, parse_manifest
     from witgen.permissions.query import (
         Answer,
@@ -70,6 +75,7 @@ _HOMES = {
     "InterfaceProblem": "witgen.permissions.errors",
     "InterfaceProblemKind": "witgen.permissions.errors",
     "InterfaceValidator": "witgen.permissions.interfaces",
+    "is_linked_wasi": "witgen.permissions.interfaces",
     "MalformedVersion": "witgen.permissions.errors",
     "Manifest": "witgen.permissions.manifest",
     "ManifestError": "witgen.permissions.errors",
@@ -128,6 +134,7 @@ __all__ = [
     "VersionMismatch",
     "answer",
     "interface_problems",
+    "is_linked_wasi",
     "load_manifest",
     "parse_manifest",
     "parse_query",

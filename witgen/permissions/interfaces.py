@@ -73,6 +73,17 @@ AIRSSYS_PACKAGES: tuple[ProvidedPackage, ...] = (
 
 API_PACKAGE = "airssys:component-core"
 
+# WASI 0.2, which the airssys host links from wasmtime (`Linker.add_wasip2`) at any 0.2.x.
+_WASI_02 = re.compile(r"wasi:[a-z0-9-]+/[a-z0-9-]+@0\.2\.[0-9]+")
+
+
+def is_linked_wasi(name: str) -> bool:
+    """Whether the import `name` is a WASI 0.2 interface (`wasi:cli/stdout@0.2.9`),
+    which the host links from wasmtime, so no manifest grant or airssys
+    package covers it (wasmtime's WASI is given no files, sockets or
+    environment by the host)."""
+    return _WASI_02.fullmatch(name) is not None
+
 
 @functools.lru_cache(maxsize=256)
 def _split_name(name: str) -> tuple[str, str | None, str | None] | None:
