@@ -241,7 +241,10 @@ def test_the_commands_take_a_component(
         pytest.skip(f"no corpus at {corpus.CONFORMANCE}")
     component = found[0]
     assert main(["check", str(component.path)]) == 0
-    assert capsys.readouterr() == ("", "")
+    assert capsys.readouterr() == (
+        f"Success: no problems found in {component.path} (1 package)\n",
+        "",
+    )
     assert main(["print", str(component.path)]) == 0
     assert capsys.readouterr().out == component.text
     assert main(["print", "--json", str(component.path)]) == 0
