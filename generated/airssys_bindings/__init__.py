@@ -3,7 +3,7 @@
 
 WIT packages:
 
-* `airssys:component-core@1.0.0`: `airssys_component_core_v1_0_0`
-* `airssys:host-core@1.0.0`: `airssys_host_core_v1_0_0`
-* `airssys:host-extensions@1.0.0`: `airssys_host_extensions_v1_0_0`
+* `airssys:component-core@1.0.0`: `airssys_component_core`
+* `airssys:host-core@1.0.0`: `airssys_host_core`
+* `airssys:host-extensions@1.0.0`: `airssys_host_extensions`
 """

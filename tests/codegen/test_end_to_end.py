@@ -64,12 +64,12 @@ def bindings_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def echo_world(bindings_dir: Path) -> ModuleType:
-    return import_bindings(ECHO_WIT, bindings_dir, "e2e_echo", "test_e2e_v0_1_0.echo")
+    return import_bindings(ECHO_WIT, bindings_dir, "e2e_echo", "test_e2e.echo")
 
 
 @pytest.fixture(scope="session")
 def types(echo_world: ModuleType) -> ModuleType:
-    import e2e_echo.test_e2e_v0_1_0.types as module  # type: ignore[import-not-found]
+    import e2e_echo.test_e2e.types as module  # type: ignore[import-not-found]
 
     return module  # type: ignore[no-any-return]
 
@@ -598,9 +598,7 @@ def test_maps(bindings_dir: Path) -> None:
     from wasmtime import Config
     from wasmtime.component import Component
 
-    maps = import_bindings(
-        HERE / "e2e" / "map.wit", bindings_dir, "e2e_maps", "test_maps_v0_1_0.maps"
-    )
+    maps = import_bindings(HERE / "e2e" / "map.wit", bindings_dir, "e2e_maps", "test_maps.maps")
     config = Config()
     config.wasm_component_model_map = True
     engine = Engine(config)

@@ -70,14 +70,22 @@ def test_variant_case_classes_are_componentize_py_s() -> None:
         (ir.PackageName("a", "b", Version(1, 0, 0, "alpha", "x.y")), "a_b_v1_0_0_alpha_x_y"),
     ],
 )
-def test_package_modules(package: ir.PackageName, module: str) -> None:
-    assert names.package_module(package) == module
+def test_package_modules_with_their_versions(package: ir.PackageName, module: str) -> None:
+    """When the tree holds two versions of a package, each is named with its own."""
+    assert names.package_module(package, versioned=True) == module
+
+
+def test_a_package_s_module_leaves_its_version_out() -> None:
+    """A version bump renames nothing (wit-bindgen names its modules so too)."""
+    assert names.package_module(ir.PackageName("wasi", "io", Version(0, 2, 0))) == "wasi_io"
+    assert names.package_module(ir.PackageName("wasi", "io", Version(0, 3, 0))) == "wasi_io"
+    assert names.package_module(ir.PackageName("my-org", "http-api")) == "my_org_http_api"
 
 
 def test_inline_interfaces_and_world_attributes() -> None:
     assert names.inline_module_name("editor", "buffer") == "editor_buffer"
     assert names.world_attribute("types") == "types"
-    assert names.world_attribute("types", "wasi_http_v0_2_0") == "wasi_http_v0_2_0_types"
+    assert names.world_attribute("types", "wasi_http") == "wasi_http_types"
     assert names.static_name("blob", "merge") == "blob_merge"
     assert names.module_alias(["wasi_io_v0_2_0", "streams"]) == "_wasi_io_v0_2_0_streams"
 

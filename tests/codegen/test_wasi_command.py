@@ -43,7 +43,7 @@ def _wit(folder: Path) -> Path:
     return wit
 
 
-class Names:  # satisfies example_greeter_v0_1_0.names.Host
+class Names:  # satisfies example_greeter.names.Host
     def greeting(self, name: str) -> str:
         return f"hello, {name}, from the host"
 
@@ -61,7 +61,7 @@ def test_a_componentize_py_command_runs_with_wasi_from_wasmtime(
     sys.path.insert(0, str(tmp_path))
     try:
         importlib.invalidate_caches()
-        app = importlib.import_module("bindings.example_greeter_v0_1_0.app")
+        app = importlib.import_module("bindings.example_greeter.app")
     finally:
         sys.path.remove(str(tmp_path))
     assert "wasi:cli/stdout@0.2.0" in app.FROM_WASMTIME

@@ -186,8 +186,8 @@ def test_an_interface_without_resources_may_be_implemented(tmp_path: Path) -> No
         implement=("wasi:cli/environment",),
     )
     files = generate_files(options, reuse=False).files
-    command = files["wasi_cli_v0_2_0/command.py"]
-    assert "def environment(self) -> _wasi_cli_v0_2_0_environment.Host" in command
+    command = files["wasi_cli/command.py"]
+    assert "def environment(self) -> _wasi_cli_environment.Host" in command
     assert '"wasi:cli/environment@0.2.0": "add_wasip2"' not in command
     assert '"wasi:cli/stdout@0.2.0": "add_wasip2"' in command
 
@@ -210,8 +210,8 @@ def test_a_pattern_that_names_nothing_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("package", "world", "module"),
     [
-        ("cli", "wasi:cli/command@0.2.0", "wasi_cli_v0_2_0.command"),
-        ("http", "wasi:http/proxy@0.2.0", "wasi_http_v0_2_0.proxy"),
+        ("cli", "wasi:cli/command@0.2.0", "wasi_cli.command"),
+        ("http", "wasi:http/proxy@0.2.0", "wasi_http.proxy"),
     ],
 )
 def test_a_wasi_world_needs_nothing_from_python(

@@ -104,10 +104,9 @@ def host_of(root: Path, version: str) -> dict[str, ModuleType]:
     if str(out) not in sys.path:
         sys.path.insert(0, str(out))
     importlib.invalidate_caches()
-    module_version = version.replace(".", "_").replace("-", "_")
     modules = {}
     for interface in INTERFACES:
-        name = f"{package}.airssys_host_core_v{module_version}.{interface.replace('-', '_')}"
+        name = f"{package}.airssys_host_core.{interface.replace('-', '_')}"
         modules[f"airssys:host-core/{interface}@{version}"] = importlib.import_module(name)
     return modules
 

@@ -489,8 +489,8 @@ def test_a_deprecated_import_is_warned_once_per_component_and_item(
 ) -> None:
     # As if the host's host-core deprecated `current-time-millis` (the probe imports it)
     # and the whole `process` interface: what bindings of such WIT carry.
-    from airssys_bindings.airssys_host_core_v1_0_0 import host_services
-    from airssys_bindings.airssys_host_extensions_v1_0_0 import process
+    from airssys_bindings.airssys_host_core import host_services
+    from airssys_bindings.airssys_host_extensions import process
 
     from witgen.runtime.wit import Deprecated
 

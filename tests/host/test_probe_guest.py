@@ -27,12 +27,12 @@ from witgen.runtime.wit import Err, Ok
 if not componentize_py_available():
     pytest.skip("componentize-py is not installed in the venv", allow_module_level=True)
 
-from airssys_bindings.airssys_component_core_v1_0_0 import (
+from airssys_bindings.airssys_component_core import (
     component_lifecycle,
     extended_component,
 )
-from airssys_bindings.airssys_host_core_v1_0_0 import types as core
-from airssys_bindings.airssys_host_extensions_v1_0_0 import (
+from airssys_bindings.airssys_host_core import types as core
+from airssys_bindings.airssys_host_extensions import (
     filesystem,
     network,
     process,

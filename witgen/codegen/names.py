@@ -8,10 +8,13 @@ Raises nothing.
 These names are a public API (documented in docs/bindings.md): a name
 depends only on the WIT name it comes from and on the fixed list of names
 witgen itself uses in a module, never on other items, so adding an
-interface, a world or another package version never renames anything.
+interface or a world never renames anything.  A package's name leaves its
+version out (so bumping it renames nothing, as wit-bindgen does), unless the
+tree holds two versions of the package: then each is named with its version.
 
-* modules: `snake_case`; a package is `<namespace>_<name>`, with
-  `_v<major>_<minor>_<patch>[_<pre>][_<build>]` for a versioned package;
+* modules: `snake_case`; a package is `<namespace>_<name>`, and
+  `<namespace>_<name>_v<major>_<minor>_<patch>[_<pre>][_<build>]` when two
+  versions of it are in the tree (`versioned_packages`);
 * functions, parameters, fields: `snake_case`;
 * types: `PascalCase`; a variant case's class is `<Variant>_<Case>`;
 * enum cases and flags: `SHOUT_CASE`;
@@ -149,11 +152,22 @@ def module_name(name: str) -> PythonName:
     return _escape(snake(name))
 
 
-def package_module(package: ir.PackageName) -> PythonName:
-    """The Python package of a WIT package: `wasi:io@0.2.0` -> `wasi_io_v0_2_0`."""
+def versioned_packages(resolve: ir.Resolve) -> frozenset[tuple[str, str]]:
+    """The (namespace, name) of every package the tree holds in two versions or more."""
+    seen: set[tuple[str, str]] = set()
+    twice: set[tuple[str, str]] = set()
+    for package in resolve.packages:
+        key = (package.name.namespace, package.name.name)
+        (twice if key in seen else seen).add(key)
+    return frozenset(twice)
+
+
+def package_module(package: ir.PackageName, versioned: bool = False) -> PythonName:
+    """The Python package of a WIT package: `wasi:io@0.2.0` -> `wasi_io`, or with
+    `versioned` (two versions of it in the tree) `wasi_io_v0_2_0`."""
     text = f"{snake(package.namespace)}_{snake(package.name)}"
     version = package.version
-    if version is not None:
+    if versioned and version is not None:
         text += f"_v{version.major}_{version.minor}_{version.patch}"
         for part in (version.pre, version.build):
             if part:

@@ -253,6 +253,8 @@ class Planner:
         self.host_names: dict[ir.TypeId, PythonName] = {}  # resources: the host protocol
         self.codec_names: dict[ir.TypeId, PythonName] = {}
         self.package_docs: dict[str, str] = {}
+        # Packages the tree holds in two versions: their Python names carry the version.
+        self.versioned = names.versioned_packages(resolve)
 
     def finish(self) -> list[Module]:
         packages: dict[str, str] = {}
@@ -292,7 +294,8 @@ class Planner:
     def package_of(self, package_id: ir.PackageId | None) -> str:
         assert package_id is not None
         package = self.resolve.packages[package_id]
-        module = names.package_module(package.name)
+        name = package.name
+        module = names.package_module(name, (name.namespace, name.name) in self.versioned)
         self.package_docs[module] = docstring_text(package.docs, None)
         return module
 

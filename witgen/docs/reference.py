@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from witgen import ir
-from witgen.codegen import names
 from witgen.codegen.imports import RT_WIT, Code, ImportGenerated, Name
 from witgen.codegen.planner import Planner, module_clashes, with_dependencies
 from witgen.codegen.views import BindingsModule, FunctionView, ResourceView, TypeView
@@ -616,7 +615,7 @@ def _index_page(
         if not (mine or inline or its_worlds):
             continue
         lines += [f"## Package {code(str(package.name))}", ""]
-        lines.append(f"Python package: {code(names.package_module(package.name))}")
+        lines.append(f"Python package: {code(context.planner.package_of(package_id))}")
         text = prose(package.docs)
         if text:
             lines += ["", text]

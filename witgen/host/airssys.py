@@ -77,9 +77,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from airssys_bindings.airssys_component_core_v1_0_0 import extended_component as world
-from airssys_bindings.airssys_host_core_v1_0_0 import types
-from airssys_bindings.airssys_host_extensions_v1_0_0 import filesystem
+from airssys_bindings.airssys_component_core import extended_component as world
+from airssys_bindings.airssys_host_core import types
+from airssys_bindings.airssys_host_extensions import filesystem
 from wasmtime import Engine, Store, WasmtimeError
 from wasmtime.component import Component, Linker
 

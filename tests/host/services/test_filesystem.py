@@ -28,12 +28,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from airssys_bindings.airssys_host_core_v1_0_0.types import (
+from airssys_bindings.airssys_host_core.types import (
     FileError_IoError,
     FileError_NotFound,
     FileError_PermissionDenied,
 )
-from airssys_bindings.airssys_host_extensions_v1_0_0 import filesystem
+from airssys_bindings.airssys_host_extensions import filesystem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

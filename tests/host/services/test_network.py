@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 import wasmtime
 import wasmtime.component
-from airssys_bindings.airssys_host_core_v1_0_0.types import (
+from airssys_bindings.airssys_host_core.types import (
     HttpError_ConnectionFailed,
     HttpError_InvalidUrl,
     HttpError_PermissionDenied,
     HttpError_TimeoutExceeded,
 )
-from airssys_bindings.airssys_host_extensions_v1_0_0 import network
+from airssys_bindings.airssys_host_extensions import network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

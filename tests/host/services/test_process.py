@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from airssys_bindings.airssys_host_core_v1_0_0.types import (
+from airssys_bindings.airssys_host_core.types import (
     ComponentError_InternalError,
     ComponentError_InvalidConfiguration,
     ComponentError_ResourceExhausted,
 )
-from airssys_bindings.airssys_host_extensions_v1_0_0 import process
+from airssys_bindings.airssys_host_extensions import process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from airssys_bindings.airssys_host_extensions_v1_0_0 import storage
-from airssys_bindings.airssys_host_extensions_v1_0_0.storage import (
+from airssys_bindings.airssys_host_extensions import storage
+from airssys_bindings.airssys_host_extensions.storage import (
     StorageError_InvalidKey,
     StorageError_IoError,
     StorageError_PermissionDenied,

@@ -70,13 +70,13 @@ import stat
 from collections.abc import Callable
 from typing import TypeVar
 
-from airssys_bindings.airssys_host_core_v1_0_0.types import (
+from airssys_bindings.airssys_host_core.types import (
     FileError,
     FileError_IoError,
     FileError_NotFound,
     FileError_PermissionDenied,
 )
-from airssys_bindings.airssys_host_extensions_v1_0_0.filesystem import (
+from airssys_bindings.airssys_host_extensions.filesystem import (
     DirectoryEntry,
     FileMetadata,
 )

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from airssys_bindings.airssys_host_core_v1_0_0 import types
+from airssys_bindings.airssys_host_core import types
 
 from witgen.permissions import PermissionDenied, PermissionValidator
 from witgen.runtime.wit import Err

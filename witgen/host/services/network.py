@@ -88,13 +88,13 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from airssys_bindings.airssys_host_core_v1_0_0.types import (
+from airssys_bindings.airssys_host_core.types import (
     HttpError_ConnectionFailed,
     HttpError_InvalidUrl,
     HttpError_PermissionDenied,
     HttpError_TimeoutExceeded,
 )
-from airssys_bindings.airssys_host_extensions_v1_0_0 import network
+from airssys_bindings.airssys_host_extensions import network
 
 from witgen.permissions import PermissionDenied, PermissionValidator
 from witgen.permissions.errors import quote

@@ -69,13 +69,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import IO, TypeVar
 
-from airssys_bindings.airssys_host_core_v1_0_0.types import (
+from airssys_bindings.airssys_host_core.types import (
     ComponentError,
     ComponentError_InternalError,
     ComponentError_InvalidConfiguration,
     ComponentError_ResourceExhausted,
 )
-from airssys_bindings.airssys_host_extensions_v1_0_0.process import ProcessHandle, ProcessResult
+from airssys_bindings.airssys_host_extensions.process import ProcessHandle, ProcessResult
 
 from witgen.permissions import PermissionDenied, PermissionValidator
 from witgen.permissions.errors import quote

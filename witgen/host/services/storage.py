@@ -53,7 +53,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from airssys_bindings.airssys_host_extensions_v1_0_0.storage import (
+from airssys_bindings.airssys_host_extensions.storage import (
     StorageError,
     StorageError_InvalidKey,
     StorageError_IoError,

@@ -18,7 +18,7 @@ from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
 from witgen.runtime import wit as rt_wit
 
-from ..airssys_host_core_v1_0_0 import types as _airssys_host_core_v1_0_0_types
+from ..airssys_host_core import types as _airssys_host_core_types
 
 INSTANCE = "airssys:component-core/component-lifecycle@1.0.0"
 """The name components import and export this interface under."""
@@ -26,37 +26,32 @@ INSTANCE = "airssys:component-core/component-lifecycle@1.0.0"
 GUEST_RESOURCES: frozenset[str] = frozenset()
 """The resources this interface defines: a component that exports it implements them."""
 
-ComponentConfig = _airssys_host_core_v1_0_0_types.ComponentConfig
-ComponentError = _airssys_host_core_v1_0_0_types.ComponentError
-ExecutionContext = _airssys_host_core_v1_0_0_types.ExecutionContext
-ExecutionError = _airssys_host_core_v1_0_0_types.ExecutionError
-MessagingError = _airssys_host_core_v1_0_0_types.MessagingError
-ComponentMetadata = _airssys_host_core_v1_0_0_types.ComponentMetadata
-HealthStatus = _airssys_host_core_v1_0_0_types.HealthStatus
-ComponentId = _airssys_host_core_v1_0_0_types.ComponentId
+ComponentConfig = _airssys_host_core_types.ComponentConfig
+ComponentError = _airssys_host_core_types.ComponentError
+ExecutionContext = _airssys_host_core_types.ExecutionContext
+ExecutionError = _airssys_host_core_types.ExecutionError
+MessagingError = _airssys_host_core_types.MessagingError
+ComponentMetadata = _airssys_host_core_types.ComponentMetadata
+HealthStatus = _airssys_host_core_types.HealthStatus
+ComponentId = _airssys_host_core_types.ComponentId
 
 _sig_init = rt_calls.Signature(
     "init",
-    (("config", _airssys_host_core_v1_0_0_types._codec_component_config),),
-    rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_component_error),
+    (("config", _airssys_host_core_types._codec_component_config),),
+    rt_codec.ResultCodec(None, _airssys_host_core_types._codec_component_error),
 )
 _sig_execute = rt_calls.Signature(
     "execute",
     (
         ("operation", rt_codec.BytesCodec()),
-        ("context", _airssys_host_core_v1_0_0_types._codec_execution_context),
+        ("context", _airssys_host_core_types._codec_execution_context),
     ),
-    rt_codec.ResultCodec(
-        rt_codec.BytesCodec(), _airssys_host_core_v1_0_0_types._codec_execution_error
-    ),
+    rt_codec.ResultCodec(rt_codec.BytesCodec(), _airssys_host_core_types._codec_execution_error),
 )
 _sig_handle_message = rt_calls.Signature(
     "handle-message",
-    (
-        ("sender", _airssys_host_core_v1_0_0_types._codec_component_id),
-        ("message", rt_codec.BytesCodec()),
-    ),
-    rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_messaging_error),
+    (("sender", _airssys_host_core_types._codec_component_id), ("message", rt_codec.BytesCodec())),
+    rt_codec.ResultCodec(None, _airssys_host_core_types._codec_messaging_error),
 )
 _sig_handle_callback = rt_calls.Signature(
     "handle-callback",
@@ -64,16 +59,14 @@ _sig_handle_callback = rt_calls.Signature(
         ("request-id", rt_codec.STRING_CODEC),
         ("result", rt_codec.ResultCodec(rt_codec.BytesCodec(), rt_codec.STRING_CODEC)),
     ),
-    rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_messaging_error),
+    rt_codec.ResultCodec(None, _airssys_host_core_types._codec_messaging_error),
 )
 _sig_metadata = rt_calls.Signature(
-    "metadata", (), _airssys_host_core_v1_0_0_types._codec_component_metadata
+    "metadata", (), _airssys_host_core_types._codec_component_metadata
 )
-_sig_health = rt_calls.Signature("health", (), _airssys_host_core_v1_0_0_types._codec_health_status)
+_sig_health = rt_calls.Signature("health", (), _airssys_host_core_types._codec_health_status)
 _sig_shutdown = rt_calls.Signature(
-    "shutdown",
-    (),
-    rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_component_error),
+    "shutdown", (), rt_codec.ResultCodec(None, _airssys_host_core_types._codec_component_error)
 )
 
 SIGNATURES: dict[str, rt_calls.Signature] = {

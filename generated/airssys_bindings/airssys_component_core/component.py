@@ -15,10 +15,10 @@ import wasmtime.component
 
 from witgen.runtime import calls as rt_calls
 
-from . import component_lifecycle as _airssys_component_core_v1_0_0_component_lifecycle
-from ..airssys_host_core_v1_0_0 import capabilities as _airssys_host_core_v1_0_0_capabilities
-from ..airssys_host_core_v1_0_0 import host_services as _airssys_host_core_v1_0_0_host_services
-from ..airssys_host_core_v1_0_0 import types as _airssys_host_core_v1_0_0_types
+from . import component_lifecycle as _airssys_component_core_component_lifecycle
+from ..airssys_host_core import capabilities as _airssys_host_core_capabilities
+from ..airssys_host_core import host_services as _airssys_host_core_host_services
+from ..airssys_host_core import types as _airssys_host_core_types
 
 IMPORT_SIGNATURES: dict[str, rt_calls.Signature] = {}
 """The signature of every function the world imports itself, by its name in the component model."""
@@ -27,14 +27,14 @@ EXPORT_SIGNATURES: dict[str, rt_calls.Signature] = {}
 """The signature of every function the world exports itself, by its name in the component model."""
 
 IMPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
-    "airssys:host-core/capabilities@1.0.0": _airssys_host_core_v1_0_0_capabilities,
-    "airssys:host-core/types@1.0.0": _airssys_host_core_v1_0_0_types,
-    "airssys:host-core/host-services@1.0.0": _airssys_host_core_v1_0_0_host_services,
+    "airssys:host-core/capabilities@1.0.0": _airssys_host_core_capabilities,
+    "airssys:host-core/types@1.0.0": _airssys_host_core_types,
+    "airssys:host-core/host-services@1.0.0": _airssys_host_core_host_services,
 }
 """The module of every interface the world imports, by the name it is imported under."""
 
 EXPORTED_INTERFACES: dict[str, rt_calls.InterfaceModule] = {
-    "airssys:component-core/component-lifecycle@1.0.0": _airssys_component_core_v1_0_0_component_lifecycle
+    "airssys:component-core/component-lifecycle@1.0.0": _airssys_component_core_component_lifecycle
 }
 """The module of every interface the world exports, by the name it is exported under."""
 
@@ -52,7 +52,7 @@ class Imports(typing.Protocol):
     """What a host provides to components of this world (see `add_to_linker`)."""
 
     @property
-    def host_services(self) -> _airssys_host_core_v1_0_0_host_services.Host:
+    def host_services(self) -> _airssys_host_core_host_services.Host:
         """The implementation of `airssys:host-core/host-services@1.0.0`."""
         ...
 
@@ -61,29 +61,29 @@ class Imports(typing.Protocol):
 class WorldImports:
     """The imports as a value, one field per member of `Imports` (which it satisfies), for a host that would rather not write a class of its own."""
 
-    host_services: _airssys_host_core_v1_0_0_host_services.Host
+    host_services: _airssys_host_core_host_services.Host
     """The implementation of `airssys:host-core/host-services@1.0.0`."""
 
 
 def add_to_linker(linker: wasmtime.component.Linker, imports: Imports) -> None:
     """Define everything components of this world import in `linker`, implemented by `imports`."""
-    _airssys_host_core_v1_0_0_capabilities.add_to_linker(linker)
-    _airssys_host_core_v1_0_0_types.add_to_linker(linker)
-    _airssys_host_core_v1_0_0_host_services.add_to_linker(linker, imports.host_services)
+    _airssys_host_core_capabilities.add_to_linker(linker)
+    _airssys_host_core_types.add_to_linker(linker)
+    _airssys_host_core_host_services.add_to_linker(linker, imports.host_services)
 
 
 class Exports:
     """Typed calls into an instance of a component of this world."""
 
     __slots__ = ("component_lifecycle",)
-    component_lifecycle: _airssys_component_core_v1_0_0_component_lifecycle.Exports
+    component_lifecycle: _airssys_component_core_component_lifecycle.Exports
 
     def __init__(self, store: wasmtime.Store, instance: wasmtime.component.Instance) -> None:
         """Look up every exported function in `instance`, once."""
         bound = rt_calls.Bound(
-            store, instance, _airssys_component_core_v1_0_0_component_lifecycle.GUEST_RESOURCES
+            store, instance, _airssys_component_core_component_lifecycle.GUEST_RESOURCES
         )
-        self.component_lifecycle = _airssys_component_core_v1_0_0_component_lifecycle.Exports(
+        self.component_lifecycle = _airssys_component_core_component_lifecycle.Exports(
             store, instance, bound=bound
         )
 

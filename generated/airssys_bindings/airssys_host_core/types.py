@@ -22,7 +22,7 @@ from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
 from witgen.runtime import wit as rt_wit
 
-from . import capabilities as _airssys_host_core_v1_0_0_capabilities
+from . import capabilities as _airssys_host_core_capabilities
 
 INSTANCE = "airssys:host-core/types@1.0.0"
 """The name components import and export this interface under."""
@@ -30,9 +30,9 @@ INSTANCE = "airssys:host-core/types@1.0.0"
 GUEST_RESOURCES: frozenset[str] = frozenset()
 """The resources this interface defines: a component that exports it implements them."""
 
-FilesystemPermission = _airssys_host_core_v1_0_0_capabilities.FilesystemPermission
-NetworkPermission = _airssys_host_core_v1_0_0_capabilities.NetworkPermission
-StoragePermission = _airssys_host_core_v1_0_0_capabilities.StoragePermission
+FilesystemPermission = _airssys_host_core_capabilities.FilesystemPermission
+NetworkPermission = _airssys_host_core_capabilities.NetworkPermission
+StoragePermission = _airssys_host_core_capabilities.StoragePermission
 
 ComponentId: typing.TypeAlias = str
 """Component unique identifier."""
@@ -377,17 +377,17 @@ _codec_requested_permissions = rt_codec.RecordCodec(
         (
             "filesystem",
             "filesystem",
-            rt_codec.ListCodec(_airssys_host_core_v1_0_0_capabilities._codec_filesystem_permission),
+            rt_codec.ListCodec(_airssys_host_core_capabilities._codec_filesystem_permission),
         ),
         (
             "network",
             "network",
-            rt_codec.ListCodec(_airssys_host_core_v1_0_0_capabilities._codec_network_permission),
+            rt_codec.ListCodec(_airssys_host_core_capabilities._codec_network_permission),
         ),
         (
             "storage",
             "storage",
-            rt_codec.ListCodec(_airssys_host_core_v1_0_0_capabilities._codec_storage_permission),
+            rt_codec.ListCodec(_airssys_host_core_capabilities._codec_storage_permission),
         ),
     ),
 )

@@ -20,7 +20,7 @@ from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
 from witgen.runtime import wit as rt_wit
 
-from ..airssys_host_core_v1_0_0 import types as _airssys_host_core_v1_0_0_types
+from ..airssys_host_core import types as _airssys_host_core_types
 
 INSTANCE = "airssys:host-extensions/filesystem@1.0.0"
 """The name components import and export this interface under."""
@@ -28,7 +28,7 @@ INSTANCE = "airssys:host-extensions/filesystem@1.0.0"
 GUEST_RESOURCES: frozenset[str] = frozenset()
 """The resources this interface defines: a component that exports it implements them."""
 
-FileError = _airssys_host_core_v1_0_0_types.FileError
+FileError = _airssys_host_core_types.FileError
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -79,35 +79,34 @@ _codec_directory_entry = rt_codec.RecordCodec(
 _sig_read_file = rt_calls.Signature(
     "read-file",
     (("path", rt_codec.STRING_CODEC),),
-    rt_codec.ResultCodec(rt_codec.BytesCodec(), _airssys_host_core_v1_0_0_types._codec_file_error),
+    rt_codec.ResultCodec(rt_codec.BytesCodec(), _airssys_host_core_types._codec_file_error),
 )
 _sig_write_file = rt_calls.Signature(
     "write-file",
     (("path", rt_codec.STRING_CODEC), ("data", rt_codec.BytesCodec())),
-    rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_file_error),
+    rt_codec.ResultCodec(None, _airssys_host_core_types._codec_file_error),
 )
 _sig_stat_file = rt_calls.Signature(
     "stat-file",
     (("path", rt_codec.STRING_CODEC),),
-    rt_codec.ResultCodec(_codec_file_metadata, _airssys_host_core_v1_0_0_types._codec_file_error),
+    rt_codec.ResultCodec(_codec_file_metadata, _airssys_host_core_types._codec_file_error),
 )
 _sig_delete_file = rt_calls.Signature(
     "delete-file",
     (("path", rt_codec.STRING_CODEC),),
-    rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_file_error),
+    rt_codec.ResultCodec(None, _airssys_host_core_types._codec_file_error),
 )
 _sig_list_directory = rt_calls.Signature(
     "list-directory",
     (("path", rt_codec.STRING_CODEC),),
     rt_codec.ResultCodec(
-        rt_codec.ListCodec(_codec_directory_entry),
-        _airssys_host_core_v1_0_0_types._codec_file_error,
+        rt_codec.ListCodec(_codec_directory_entry), _airssys_host_core_types._codec_file_error
     ),
 )
 _sig_create_directory = rt_calls.Signature(
     "create-directory",
     (("path", rt_codec.STRING_CODEC),),
-    rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_file_error),
+    rt_codec.ResultCodec(None, _airssys_host_core_types._codec_file_error),
 )
 
 SIGNATURES: dict[str, rt_calls.Signature] = {

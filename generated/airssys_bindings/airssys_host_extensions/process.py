@@ -16,7 +16,7 @@ from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
 from witgen.runtime import wit as rt_wit
 
-from ..airssys_host_core_v1_0_0 import types as _airssys_host_core_v1_0_0_types
+from ..airssys_host_core import types as _airssys_host_core_types
 
 INSTANCE = "airssys:host-extensions/process@1.0.0"
 """The name components import and export this interface under."""
@@ -24,7 +24,7 @@ INSTANCE = "airssys:host-extensions/process@1.0.0"
 GUEST_RESOURCES: frozenset[str] = frozenset()
 """The resources this interface defines: a component that exports it implements them."""
 
-ComponentError = _airssys_host_core_v1_0_0_types.ComponentError
+ComponentError = _airssys_host_core_types.ComponentError
 
 ProcessHandle: typing.TypeAlias = int
 """Process handle."""
@@ -65,16 +65,12 @@ _sig_spawn_process = rt_calls.Signature(
             ),
         ),
     ),
-    rt_codec.ResultCodec(
-        _codec_process_handle, _airssys_host_core_v1_0_0_types._codec_component_error
-    ),
+    rt_codec.ResultCodec(_codec_process_handle, _airssys_host_core_types._codec_component_error),
 )
 _sig_wait_process = rt_calls.Signature(
     "wait-process",
     (("handle", _codec_process_handle), ("timeout-ms", rt_codec.U64_CODEC)),
-    rt_codec.ResultCodec(
-        _codec_process_result, _airssys_host_core_v1_0_0_types._codec_component_error
-    ),
+    rt_codec.ResultCodec(_codec_process_result, _airssys_host_core_types._codec_component_error),
 )
 _sig_get_env = rt_calls.Signature(
     "get-env",

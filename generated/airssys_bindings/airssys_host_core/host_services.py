@@ -18,7 +18,7 @@ from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
 from witgen.runtime import wit as rt_wit
 
-from . import types as _airssys_host_core_v1_0_0_types
+from . import types as _airssys_host_core_types
 
 INSTANCE = "airssys:host-core/host-services@1.0.0"
 """The name components import and export this interface under."""
@@ -26,17 +26,17 @@ INSTANCE = "airssys:host-core/host-services@1.0.0"
 GUEST_RESOURCES: frozenset[str] = frozenset()
 """The resources this interface defines: a component that exports it implements them."""
 
-ComponentId = _airssys_host_core_v1_0_0_types.ComponentId
-RequestId = _airssys_host_core_v1_0_0_types.RequestId
-ComponentMetadata = _airssys_host_core_v1_0_0_types.ComponentMetadata
-ComponentError = _airssys_host_core_v1_0_0_types.ComponentError
-MessagingError = _airssys_host_core_v1_0_0_types.MessagingError
-LogLevel = _airssys_host_core_v1_0_0_types.LogLevel
+ComponentId = _airssys_host_core_types.ComponentId
+RequestId = _airssys_host_core_types.RequestId
+ComponentMetadata = _airssys_host_core_types.ComponentMetadata
+ComponentError = _airssys_host_core_types.ComponentError
+MessagingError = _airssys_host_core_types.MessagingError
+LogLevel = _airssys_host_core_types.LogLevel
 
 _sig_log = rt_calls.Signature(
     "log",
     (
-        ("level", _airssys_host_core_v1_0_0_types._codec_log_level),
+        ("level", _airssys_host_core_types._codec_log_level),
         ("message", rt_codec.STRING_CODEC),
         (
             "context",
@@ -52,40 +52,36 @@ _sig_log = rt_calls.Signature(
 )
 _sig_send_message = rt_calls.Signature(
     "send-message",
-    (
-        ("target", _airssys_host_core_v1_0_0_types._codec_component_id),
-        ("message", rt_codec.BytesCodec()),
-    ),
-    rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_messaging_error),
+    (("target", _airssys_host_core_types._codec_component_id), ("message", rt_codec.BytesCodec())),
+    rt_codec.ResultCodec(None, _airssys_host_core_types._codec_messaging_error),
 )
 _sig_send_request = rt_calls.Signature(
     "send-request",
     (
-        ("target", _airssys_host_core_v1_0_0_types._codec_component_id),
+        ("target", _airssys_host_core_types._codec_component_id),
         ("request", rt_codec.BytesCodec()),
         ("timeout-ms", rt_codec.U64_CODEC),
     ),
     rt_codec.ResultCodec(
-        _airssys_host_core_v1_0_0_types._codec_request_id,
-        _airssys_host_core_v1_0_0_types._codec_messaging_error,
+        _airssys_host_core_types._codec_request_id, _airssys_host_core_types._codec_messaging_error
     ),
 )
 _sig_cancel_request = rt_calls.Signature(
     "cancel-request",
-    (("request-id", _airssys_host_core_v1_0_0_types._codec_request_id),),
-    rt_codec.ResultCodec(None, _airssys_host_core_v1_0_0_types._codec_messaging_error),
+    (("request-id", _airssys_host_core_types._codec_request_id),),
+    rt_codec.ResultCodec(None, _airssys_host_core_types._codec_messaging_error),
 )
 _sig_current_time_millis = rt_calls.Signature("current-time-millis", (), rt_codec.U64_CODEC)
 _sig_sleep_millis = rt_calls.Signature("sleep-millis", (("duration", rt_codec.U64_CODEC),), None)
 _sig_list_components = rt_calls.Signature(
-    "list-components", (), rt_codec.ListCodec(_airssys_host_core_v1_0_0_types._codec_component_id)
+    "list-components", (), rt_codec.ListCodec(_airssys_host_core_types._codec_component_id)
 )
 _sig_get_component_metadata = rt_calls.Signature(
     "get-component-metadata",
-    (("id", _airssys_host_core_v1_0_0_types._codec_component_id),),
+    (("id", _airssys_host_core_types._codec_component_id),),
     rt_codec.ResultCodec(
-        _airssys_host_core_v1_0_0_types._codec_component_metadata,
-        _airssys_host_core_v1_0_0_types._codec_component_error,
+        _airssys_host_core_types._codec_component_metadata,
+        _airssys_host_core_types._codec_component_error,
     ),
 )
 

@@ -17,7 +17,7 @@ from witgen.runtime import calls as rt_calls
 from witgen.runtime import codec as rt_codec
 from witgen.runtime import wit as rt_wit
 
-from ..airssys_host_core_v1_0_0 import types as _airssys_host_core_v1_0_0_types
+from ..airssys_host_core import types as _airssys_host_core_types
 
 INSTANCE = "airssys:host-extensions/network@1.0.0"
 """The name components import and export this interface under."""
@@ -25,7 +25,7 @@ INSTANCE = "airssys:host-extensions/network@1.0.0"
 GUEST_RESOURCES: frozenset[str] = frozenset()
 """The resources this interface defines: a component that exports it implements them."""
 
-HttpError = _airssys_host_core_v1_0_0_types.HttpError
+HttpError = _airssys_host_core_types.HttpError
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -97,7 +97,7 @@ _codec_outgoing_http_request = rt_codec.RecordCodec(
 _sig_http_request = rt_calls.Signature(
     "http-request",
     (("request", _codec_outgoing_http_request),),
-    rt_codec.ResultCodec(_codec_http_response, _airssys_host_core_v1_0_0_types._codec_http_error),
+    rt_codec.ResultCodec(_codec_http_response, _airssys_host_core_types._codec_http_error),
 )
 
 SIGNATURES: dict[str, rt_calls.Signature] = {"http-request": _sig_http_request}
