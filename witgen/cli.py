@@ -187,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=(
             "write the typed starting point of a Python component of --world into --out "
-            "(default: app): app.py and Component.toml when missing, wit_imports.py always"
+            "(default: app): app.py and Component.toml when missing, wit_imports.py always; "
+            "with no WIT given or found, the airssys WIT witgen ships, copied to the app's wit/"
         ),
     )
     add_feature_options(generate)

@@ -19,10 +19,11 @@ from support.guests import componentize_py_available
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from witgen.bundled import airssys_wit, wit_files
 from witgen.cli import main
 from witgen.codegen.format import format_python
 from witgen.guest.build import componentize_py_command
-from witgen.guest.generate import generate_guest, write_guest
+from witgen.guest.generate import GuestWit, generate_guest, guest_wit, write_guest
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).parent / "cases"
@@ -144,6 +145,41 @@ def test_cli_writes_then_keeps(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main([*argv, str(ROOT / "wit")]) == 0
     second = capsys.readouterr().out
     assert "wrote" not in second and "kept" in second
+
+
+def test_with_no_wit_the_airssys_wit_is_copied_into_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty folder, no checkout: the WIT that ships with witgen, copied into the
+    app (its package folder only) and recorded, so `witgen build` finds it there."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["generate", "--guest", "-w", "component"]) == 0
+    first = capsys.readouterr()
+    assert "airssys WIT that ships with witgen, copied to app/wit" in first.err
+    assert "created app/wit/worlds.wit" in first.out
+    copied = sorted(
+        path.relative_to(tmp_path / "app" / "wit").as_posix()
+        for path in (tmp_path / "app" / "wit").rglob("*.wit")
+    )
+    assert copied == sorted(wit_files(airssys_wit()))
+    assert "examples/basic-component.wit" not in copied
+    assert 'WIT_PATH = "wit"' in (tmp_path / "app" / "wit_imports.py").read_text()
+    # The second time, the app's own copy is the WIT: nothing copied, nothing said.
+    assert main(["generate", "--guest", "-w", "component"]) == 0
+    second = capsys.readouterr()
+    assert second.err == "" and "wit/" not in second.out
+
+
+def test_which_wit_a_guest_gets(tmp_path: Path) -> None:
+    out = tmp_path / "app"
+    assert guest_wit(None, out, tmp_path) == GuestWit(airssys_wit(), bundled=True)
+    (out / "wit").mkdir(parents=True)
+    assert guest_wit(None, out, tmp_path) == GuestWit(out / "wit", bundled=False)
+    (tmp_path / "wit").mkdir()
+    assert guest_wit(None, out, tmp_path) == GuestWit(Path("wit"), bundled=False)
+    (tmp_path / "pyproject.toml").write_text('[tool.witgen]\nwit = "interfaces"\n')
+    assert guest_wit(None, out, tmp_path) == GuestWit(tmp_path / "interfaces", bundled=False)
+    assert guest_wit("mine", out, tmp_path) == GuestWit(Path("mine"), bundled=False)
 
 
 def test_cli_needs_a_world(capsys: pytest.CaptureFixture[str]) -> None:

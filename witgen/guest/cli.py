@@ -38,7 +38,11 @@ def add_build_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
         ),
     )
     build.add_argument("app_dir", metavar="APP_DIR", help="the folder holding app.py")
-    build.add_argument("--wit", metavar="DIR", help="the WIT folder (default: as recorded, or wit)")
+    build.add_argument(
+        "--wit",
+        metavar="DIR",
+        help="the WIT folder (default: as recorded, or wit, or the airssys WIT witgen ships)",
+    )
     build.add_argument("-w", "--world", metavar="W", help="the world (default: as recorded)")
     build.add_argument(
         "-o", "--output", metavar="OUT.wasm", help="the component (default: APP_DIR/app.wasm)"
@@ -83,8 +87,12 @@ def run_build(args: argparse.Namespace) -> int:
         wit = Path(args.wit)
     elif "WIT_PATH" in recorded:
         wit = app_dir / recorded["WIT_PATH"]
-    else:
+    elif Path("wit").is_dir():
         wit = Path("wit")
+    else:  # no checkout, no WIT of one's own: the airssys WIT that ships with witgen
+        from witgen.bundled import airssys_wit
+
+        wit = airssys_wit()
     output = Path(args.output) if args.output else app_dir / f"{args.module}.wasm"
     manifest = Path(args.manifest) if args.manifest else app_dir / "Component.toml"
     try:
@@ -116,8 +124,9 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     """`witgen generate --guest [PATH] --world W [--out APP_DIR]`."""
     from pathlib import Path
 
+    from witgen.codegen.generate import ConfigError
     from witgen.guest.drift import check_app
-    from witgen.guest.generate import generate_guest, write_guest
+    from witgen.guest.generate import WIT_COPY, generate_guest, guest_wit, write_guest
     from witgen.output import ForeignFileError
 
     if args.world is None:
@@ -128,12 +137,24 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
         return EXIT_USAGE
     out = Path(args.out or "app")
     try:
+        wit = guest_wit(args.path, out, Path.cwd())
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if wit.bundled:
+        print(
+            "note: no WIT given (no PATH, no `wit` in [tool.witgen], no wit/ here): using the "
+            f"airssys WIT that ships with witgen, copied to {shown(out / WIT_COPY)}",
+            file=sys.stderr,
+        )
+    try:
         files = generate_guest(
-            Path(args.path or "wit"),
+            wit.path,
             args.world,
             out,
             features=tuple(features),
             all_features=args.all_features,
+            copy_wit=wit.bundled,
         )
         changes = write_guest(out, files)
     except ForeignFileError as error:
