@@ -186,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--guest",
         action="store_true",
         help=(
-            "write the typed starting point of a Python component of --world into --out "
+            "write the typed starting point of a Python component of --world (default: the "
+            "package's only world) into --out "
             "(default: app): app.py and Component.toml when missing, wit_imports.py always; "
             "with no WIT given or found, the airssys WIT witgen ships, copied to the app's wit/"
         ),

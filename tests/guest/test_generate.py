@@ -182,9 +182,31 @@ def test_which_wit_a_guest_gets(tmp_path: Path) -> None:
     assert guest_wit("mine", out, tmp_path) == GuestWit(Path("mine"), bundled=False)
 
 
-def test_cli_needs_a_world(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_needs_a_world_when_the_package_has_several(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As wasm-tools: the package's worlds are listed under the error."""
     assert main(["generate", "--guest", str(ROOT / "wit")]) == 2
-    assert "--guest needs --world" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "error: There are multiple worlds in `airssys:component-core@1.0.0`; "
+        "one must be explicitly chosen\n"
+        "note: the worlds of the WIT:\n"
+        "  airssys:component-core/component@1.0.0\n"
+        "  airssys:component-core/extended-component@1.0.0\n"
+    )
+
+
+def test_cli_takes_a_packages_only_world(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wit = tmp_path / "one.wit"
+    wit.write_text("package a:b;\n\nworld only {\n  export run: func();\n}\n")
+    assert main(["generate", "--guest", "-o", str(tmp_path / "app"), str(wit)]) == 0
+    assert 'WIT_WORLD = "only"' in (tmp_path / "app" / "wit_imports.py").read_text()
+    none = tmp_path / "none.wit"
+    none.write_text("package a:b;\n")
+    assert main(["generate", "--guest", "-o", str(tmp_path / "app2"), str(none)]) == 2
+    assert "error: The main package `a:b` contains no worlds" in capsys.readouterr().err
 
 
 def test_unknown_world_is_a_diagnostic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -121,7 +121,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
-    """`witgen generate --guest [PATH] --world W [--out APP_DIR]`."""
+    """`witgen generate --guest [PATH] [--world W] [--out APP_DIR]`: with no world, the
+    package's only one (with several, `WorldNotFound` lists them: `witgen.cli` prints it)."""
     from pathlib import Path
 
     from witgen.codegen.generate import ConfigError
@@ -129,9 +130,6 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     from witgen.guest.generate import WIT_COPY, generate_guest, guest_wit, write_guest
     from witgen.output import ForeignFileError
 
-    if args.world is None:
-        print("witgen generate: error: --guest needs --world W", file=sys.stderr)
-        return EXIT_USAGE
     if args.check:
         print("witgen generate: error: --guest and --check go separately", file=sys.stderr)
         return EXIT_USAGE
@@ -141,12 +139,6 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if wit.bundled:
-        print(
-            "note: no WIT given (no PATH, no `wit` in [tool.witgen], no wit/ here): using the "
-            f"airssys WIT that ships with witgen, copied to {shown(out / WIT_COPY)}",
-            file=sys.stderr,
-        )
     try:
         files = generate_guest(
             wit.path,
@@ -163,6 +155,12 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
+    if wit.bundled:
+        print(
+            "note: no WIT given (no PATH, no `wit` in [tool.witgen], no wit/ here): using the "
+            f"airssys WIT that ships with witgen, copied to {shown(out / WIT_COPY)}",
+            file=sys.stderr,
+        )
     status = print_changes(out, changes, "witgen generate --guest")
     kept = {name: files.authored[name] for name in changes.kept if name in files.authored}
     mismatches = check_app(out, kept)
@@ -171,7 +169,7 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     if mismatches:
         print(
             f"error: {len(mismatches)} place(s) of your files no longer match world "
-            f"`{args.world}` (witgen never rewrites them: edit them to match)",
+            f"`{files.world}` (witgen never rewrites them: edit them to match)",
             file=sys.stderr,
         )
         return EXIT_DIAGNOSTICS

@@ -85,11 +85,12 @@ GRANT_EXAMPLES: dict[str, tuple[str, ...]] = {
 class GuestFiles:
     owned: dict[str, str]  # file name -> text; rewritten when the text changes
     authored: dict[str, str]  # file name -> text; written only when the file is missing
+    world: str  # the world's name in its package (the one chosen when none was given)
 
 
 def generate_guest(
     wit: Path,
-    world: str,
+    world: str | None,
     out: Path,
     *,
     component: str | None = None,
@@ -97,8 +98,9 @@ def generate_guest(
     all_features: bool = False,
     copy_wit: bool = False,
 ) -> GuestFiles:
-    """The text of every file of the app folder `out` (nothing is written); with
-    `copy_wit`, the `.wit` files of the folder `wit` too, under `out/wit/`."""
+    """The text of every file of the app folder `out` (nothing is written) for
+    `world`, or for the main package's only world with `None`; with `copy_wit`, the
+    `.wit` files of the folder `wit` too, under `out/wit/`."""
     from witgen.diagnostics import SourceMap
     from witgen.guest.views import plan_guest
     from witgen.resolve.passes import resolve_path
@@ -125,7 +127,9 @@ def generate_guest(
     if copy_wit:
         for name, text in wit_files(wit).items():
             authored[f"{WIT_COPY}/{name}"] = text
-    return GuestFiles(owned={IMPORTS: format_python(tidy(imports))}, authored=authored)
+    return GuestFiles(
+        owned={IMPORTS: format_python(tidy(imports))}, authored=authored, world=view.world_name
+    )
 
 
 @dataclass(frozen=True, slots=True)
