@@ -88,3 +88,18 @@ def test_a_new_user_in_an_empty_folder(
     recorded = (tmp_path / "app" / "wit_imports.py").read_text(encoding="utf-8")
     assert 'WIT_PATH = "wit"' in recorded
     run([witgen, "check", "app/wit"], tmp_path, env)
+
+
+@pytest.mark.slow
+def test_a_guest_of_the_bundled_wit_builds_with_no_checkout(
+    installed: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """The guest's own copy of the WIT is all `witgen build` needs (componentize-py
+    installed beside witgen, as a guest author installs it; about 20 s)."""
+    bin_dir, env = installed
+    python, witgen = bin_dir / "python", bin_dir / "witgen"
+    run([python, "-m", "pip", "install", "-q", "componentize-py==0.25.1"], tmp_path, env)
+    run([witgen, "generate", "--guest", "-w", "component", "-o", "app"], tmp_path, env)
+    built = run([witgen, "build", "app"], tmp_path, env)
+    assert built.stdout.startswith("built app/app.wasm")
+    assert (tmp_path / "app" / "app.wasm").stat().st_size > 1_000_000

@@ -170,6 +170,21 @@ def test_with_no_wit_the_airssys_wit_is_copied_into_the_app(
     assert second.err == "" and "wit/" not in second.out
 
 
+def test_build_with_nothing_recorded_and_no_wit_here_checks_against_the_airssys_wit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The world is looked up in the WIT that ships with witgen (before componentize-py
+    would run), not in a `wit/` that is not there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "app.py").write_text("")
+    (tmp_path / "app" / "Component.toml").write_text('[component]\nname = "x"\nversion = "0.1.0"\n')
+    assert main(["build", "app", "-w", "nope"]) == 2
+    assert "World `nope` not found in package `airssys:component-core@1.0.0`" in (
+        capsys.readouterr().err
+    )
+
+
 def test_which_wit_a_guest_gets(tmp_path: Path) -> None:
     out = tmp_path / "app"
     assert guest_wit(None, out, tmp_path) == GuestWit(airssys_wit(), bundled=True)
