@@ -50,11 +50,13 @@ def add_color_option(parser: argparse.ArgumentParser, *, hidden: bool = False) -
         "--color",
         choices=COLOR_CHOICES,
         default=argparse.SUPPRESS if hidden else "auto",
-        help=argparse.SUPPRESS
-        if hidden
-        else (
-            "colour `error` and `warning` on standard error: auto (on a terminal, unless "
-            "NO_COLOR is set), always, never (default: auto)"
+        help=(
+            argparse.SUPPRESS
+            if hidden
+            else (
+                "colour `error` and `warning` on standard error: auto (on a terminal, unless "
+                "NO_COLOR is set), always, never (default: auto)"
+            )
         ),
     )
 
