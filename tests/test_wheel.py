@@ -21,6 +21,8 @@ import pytest
 from witgen import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
+# One worker builds and installs the wheel once for both tests.
+pytestmark = pytest.mark.xdist_group("wheel")
 
 
 def run(
