@@ -133,3 +133,85 @@ def test_default_path_is_wit(tmp_path: Path) -> None:
     (tmp_path / "wit").mkdir()
     (tmp_path / "wit" / "a.wit").write_text("package a:b;\ninterface i {}\n")
     assert witgen("check", cwd=tmp_path).returncode == 0
+
+
+BAD = "package a:b;\ninterface i { f: func(x: nosuch); }\n"
+RED_ERROR = "\x1b[0m\x1b[1m\x1b[31merror\x1b[0m\x1b[1m: "  # wasm-tools' escapes
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--color", "always", "check"], ["check", "--color", "always"], ["check", "--color=always"]],
+)
+def test_color_always_paints_error_as_wasm_tools(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "bad.wit").write_text(BAD)
+    result = witgen(*args, "bad.wit", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"{RED_ERROR}name `nosuch` does not exist\x1b[0m"
+    assert lines[1:] == witgen("check", "bad.wit", cwd=tmp_path).stderr.splitlines()[1:]
+
+
+def test_no_color_where_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    (tmp_path / "bad.wit").write_text(BAD)
+    for args in (["check"], ["--color", "auto", "check"], ["--color", "never", "check"]):
+        result = witgen(*args, "bad.wit", cwd=tmp_path)
+        assert result.stderr.startswith("error: name `nosuch` does not exist\n")
+        assert "\x1b" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("no_color", "colored"), [(None, True), ("1", False), ("", True)])
+def test_a_terminal_gets_colour_unless_no_color(
+    tmp_path: Path, no_color: str | None, colored: bool
+) -> None:
+    import pty
+
+    (tmp_path / "bad.wit").write_text(BAD)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "witgen", "check", "bad.wit"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            check=False,
+            timeout=60,
+        )
+        os.close(follower)
+        written = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal is closed once everything was read
+                break
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(leader)
+    assert result.returncode == 1
+    assert written.decode().startswith(RED_ERROR) is colored
+    assert ("\x1b" in written.decode()) is colored
+
+
+def test_the_colour_stream_paints_line_starts_only() -> None:
+    import io
+
+    from witgen.commands import ColorStream
+
+    sink = io.StringIO()
+    stream = ColorStream(sink)
+    stream.write("warning: a grant nothing needs")
+    stream.write("\n")  # as `print` writes it
+    stream.write("note: error: not at the start\nerror: two\nlines\n")
+    yellow = "\x1b[0m\x1b[1m\x1b[33mwarning\x1b[0m\x1b[1m: "
+    assert sink.getvalue() == (
+        f"{yellow}a grant nothing needs\x1b[0m\n"
+        "note: error: not at the start\n"
+        f"{RED_ERROR}two\x1b[0m\nlines\n"
+    )

@@ -25,6 +25,7 @@ COMPILER_CORE = FOUNDATION | {"ir", "syntax", "wasm", "resolve", "printer", "con
 ALLOWED: dict[str, set[str]] = {
     "rust": set(),
     "frozen": set(),
+    "bundled": set(),
     "diagnostics": set(),
     "version": {"rust"},
     "conventions": set(),
@@ -40,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "evolution": COMPILER_CORE | {"commands"},
     "docs": COMPILER_CORE | {"codegen", "output", "commands"},
     "fmt": COMPILER_CORE | {"output", "commands"},
-    "guest": COMPILER_CORE | {"codegen", "output", "commands", "permissions"},
+    "guest": COMPILER_CORE | {"codegen", "output", "commands", "permissions", "bundled"},
     "runtime": set(),
     "permissions": {"commands"},
     "host": {"runtime", "permissions", "commands"},

@@ -22,7 +22,9 @@ from witgen.commands import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
+    add_color_option,
     add_feature_options,
+    colored_stderr,
     features_of,
     print_wit_error,
     print_world_not_found,
@@ -57,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if pause_gc:
         gc.disable()
     try:
-        return _dispatch(args)
+        with colored_stderr(args.color):
+            return _dispatch(args)
     finally:
         if pause_gc:
             gc.enable()
@@ -118,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         version=f"witgen {__version__}",
         help="print the version",
     )
+    add_color_option(parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     check = commands.add_parser(
@@ -186,8 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--guest",
         action="store_true",
         help=(
-            "write the typed starting point of a Python component of --world into --out "
-            "(default: app): app.py and Component.toml when missing, wit_imports.py always"
+            "write the typed starting point of a Python component of --world (default: the "
+            "package's only world) into --out "
+            "(default: app): app.py and Component.toml when missing, wit_imports.py always; "
+            "with no WIT given or found, the airssys WIT witgen ships, copied to the app's wit/"
         ),
     )
     generate.add_argument(
@@ -232,7 +238,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_feature_options(print_command)
     print_command.set_defaults(run=_print)
+    for subcommand in _subcommands(parser):  # `witgen check --color always` too, as wasm-tools
+        add_color_option(subcommand, hidden=True)
     return parser
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every (sub)command's parser under `parser`, nested ones too, each once."""
+    found: list[argparse.ArgumentParser] = []
+    for action in parser._actions:  # argparse keeps its subcommands nowhere public
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # aliases share a parser
+                found += [child, *_subcommands(child)]
+    return found
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -4,18 +4,28 @@ In: argparse parsers and namespaces, `WitError`s, paths, the `Changes` a
 command made to a generated tree.  Out: the options registered on a parser, the
 feature list as wasm-tools reads it, diagnostics on standard error, paths as
 users typed them, the lines that say what was written or is stale.  Raises
-nothing.  `witgen.cli` and the command modules of the other stages
-(`evolution.cli`, `docs.cli`, `guest.cli`) import it; it imports nothing of
-witgen at module level, so that `witgen --help` stays fast.
+nothing.
+
+Colour (`--color auto|always|never`, `colored_stderr`): as wasm-tools, a line of
+standard error that starts with `error: ` or `warning: ` gets the severity in
+bold red or yellow and the rest of the line in bold, whichever command printed
+it; `auto` colours only a terminal, and not when `NO_COLOR` is set
+(https://no-color.org); `always` and `never` override both.
+
+`witgen.cli` and the command modules of the other stages (`evolution.cli`,
+`docs.cli`, `guest.cli`) import it; it imports nothing of witgen at module
+level, so that `witgen --help` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -27,6 +37,103 @@ EXIT_OK = 0
 EXIT_DIAGNOSTICS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
+
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def add_color_option(parser: argparse.ArgumentParser, *, hidden: bool = False) -> None:
+    """`--color auto|always|never`; `hidden`: accepted (after a subcommand, as
+    wasm-tools takes it) but neither shown in the help nor given a default, so the
+    top-level parser's value stands unless this one is given."""
+    parser.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default=argparse.SUPPRESS if hidden else "auto",
+        help=(
+            argparse.SUPPRESS
+            if hidden
+            else (
+                "colour `error` and `warning` on standard error: auto (on a terminal, unless "
+                "NO_COLOR is set), always, never (default: auto)"
+            )
+        ),
+    )
+
+
+def color_wanted(choice: str, stream: object, environ: Mapping[str, str]) -> bool:
+    """Whether `--color CHOICE` colours `stream`: `always` and `never` say so; `auto`
+    colours a terminal unless `NO_COLOR` is set and not empty, or `TERM` is `dumb`."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+_LABEL = re.compile(r"(error|warning): ")
+
+
+class ColorStream:
+    """A text stream that colours the `error: ` and `warning: ` at the start of a
+    line written to it (`diagnostics.colored_label`) and passes everything else on."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.line_start = True
+        self.bold = False
+
+    def write(self, text: str) -> int:
+        from witgen.diagnostics import RESET, colored_label
+
+        out: list[str] = []
+        for line in text.splitlines(keepends=True):
+            label = _LABEL.match(line) if self.line_start else None
+            rest = line
+            if label is not None:
+                out.append(colored_label(label[1]))
+                rest = line[label.end() :]
+                self.bold = True
+            if self.bold and rest.endswith("\n"):
+                body = rest.rstrip("\r\n")
+                rest = f"{body}{RESET}{rest[len(body) :]}"
+                self.bold = False
+            out.append(rest)
+            self.line_start = line.endswith("\n")
+        self.stream.write("".join(out))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.bold:  # a line left open: end its bold before anything else is written
+            from witgen.diagnostics import RESET
+
+            self.stream.write(RESET)
+            self.bold = False
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, buffer, ...
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def colored_stderr(choice: str) -> Iterator[None]:
+    """Standard error in colour while the block runs, when `color_wanted` says so."""
+    if not color_wanted(choice, sys.stderr, os.environ):
+        yield
+        return
+    plain = sys.stderr
+    colored = ColorStream(plain)
+    sys.stderr = colored
+    try:
+        yield
+    finally:
+        colored.flush()
+        if sys.stderr is colored:
+            sys.stderr = plain
 
 
 def add_feature_options(

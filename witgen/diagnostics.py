@@ -10,8 +10,10 @@ prints a diagnostic exactly the way wasm-tools' `wit-parser` does:
         5 |   type foo = bar;
           |              ^--
 
-The caller (only `cli.py`) puts `error: ` in front.  Nothing here raises except
-`WitError` itself, which carries the diagnostics and the source map they need.
+The caller (only `cli.py`) puts `error: ` in front.  On a terminal,
+`colored_label` is that prefix in wasm-tools' colours (`witgen.commands` decides
+when).  Nothing here raises except `WitError` itself, which carries the
+diagnostics and the source map they need.
 """
 
 from __future__ import annotations
@@ -209,3 +211,16 @@ def _highlight(diagnostic: Diagnostic, sources: SourceMap) -> str:
 def spans_text(sources: SourceMap, spans: Sequence[Span]) -> list[str]:
     """`path:line:col` for each span (for messages that list several places)."""
     return [sources.location(span) for span in spans]
+
+
+# wasm-tools' colours on a terminal (termcolor's escapes): the severity bold and
+# red (`error`) or yellow (`warning`), the rest of its first line bold.
+SEVERITY_COLORS = {"error": "31", "warning": "33"}
+BOLD = "\x1b[1m"
+RESET = "\x1b[0m"
+
+
+def colored_label(severity: str) -> str:
+    """`error: ` (or `warning: `) as wasm-tools prints it in colour; the text after
+    it is bold until `RESET`, which the caller puts at the end of the line."""
+    return f"{RESET}{BOLD}\x1b[{SEVERITY_COLORS[severity]}m{severity}{RESET}{BOLD}: "

@@ -42,6 +42,15 @@ def test_every_command_has_a_section_with_its_help() -> None:
     assert "usage: witgen docs [-h] -o DIR" in text
 
 
+def test_the_help_reads_without_scrolling_sideways() -> None:
+    """Wrapped at the hook's width (78), inside what the theme shows of a code block."""
+    text = render_cli_reference()
+    blocks = re.findall(r"^```text\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+    assert len(blocks) == len(_commands(build_parser()))
+    wide = [line for block in blocks for line in block.splitlines() if len(line) > hooks.WIDTH]
+    assert hooks.WIDTH <= 80 and wide == []
+
+
 def test_the_hook_fills_in_the_placeholder_of_docs_cli_md_only() -> None:
     page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert PLACEHOLDER in page

@@ -19,10 +19,11 @@ from support.guests import componentize_py_available
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from witgen.bundled import airssys_wit, wit_files
 from witgen.cli import main
 from witgen.codegen.format import format_python
 from witgen.guest.build import componentize_py_command
-from witgen.guest.generate import generate_guest, write_guest
+from witgen.guest.generate import GuestWit, generate_guest, guest_wit, write_guest
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).parent / "cases"
@@ -146,9 +147,81 @@ def test_cli_writes_then_keeps(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "wrote" not in second and "kept" in second
 
 
-def test_cli_needs_a_world(capsys: pytest.CaptureFixture[str]) -> None:
+def test_with_no_wit_the_airssys_wit_is_copied_into_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty folder, no checkout: the WIT that ships with witgen, copied into the
+    app (its package folder only) and recorded, so `witgen build` finds it there."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["generate", "--guest", "-w", "component"]) == 0
+    first = capsys.readouterr()
+    assert "airssys WIT that ships with witgen, copied to app/wit" in first.err
+    assert "created app/wit/worlds.wit" in first.out
+    copied = sorted(
+        path.relative_to(tmp_path / "app" / "wit").as_posix()
+        for path in (tmp_path / "app" / "wit").rglob("*.wit")
+    )
+    assert copied == sorted(wit_files(airssys_wit()))
+    assert "examples/basic-component.wit" not in copied
+    assert 'WIT_PATH = "wit"' in (tmp_path / "app" / "wit_imports.py").read_text()
+    # The second time, the app's own copy is the WIT: nothing copied, nothing said.
+    assert main(["generate", "--guest", "-w", "component"]) == 0
+    second = capsys.readouterr()
+    assert second.err == "" and "wit/" not in second.out
+
+
+def test_build_with_nothing_recorded_and_no_wit_here_checks_against_the_airssys_wit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The world is looked up in the WIT that ships with witgen (before componentize-py
+    would run), not in a `wit/` that is not there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "app.py").write_text("")
+    (tmp_path / "app" / "Component.toml").write_text('[component]\nname = "x"\nversion = "0.1.0"\n')
+    assert main(["build", "app", "-w", "nope"]) == 2
+    assert "World `nope` not found in package `airssys:component-core@1.0.0`" in (
+        capsys.readouterr().err
+    )
+
+
+def test_which_wit_a_guest_gets(tmp_path: Path) -> None:
+    out = tmp_path / "app"
+    assert guest_wit(None, out, tmp_path) == GuestWit(airssys_wit(), bundled=True)
+    (out / "wit").mkdir(parents=True)
+    assert guest_wit(None, out, tmp_path) == GuestWit(out / "wit", bundled=False)
+    (tmp_path / "wit").mkdir()
+    assert guest_wit(None, out, tmp_path) == GuestWit(Path("wit"), bundled=False)
+    (tmp_path / "pyproject.toml").write_text('[tool.witgen]\nwit = "interfaces"\n')
+    assert guest_wit(None, out, tmp_path) == GuestWit(tmp_path / "interfaces", bundled=False)
+    assert guest_wit("mine", out, tmp_path) == GuestWit(Path("mine"), bundled=False)
+
+
+def test_cli_needs_a_world_when_the_package_has_several(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As wasm-tools: the package's worlds are listed under the error."""
     assert main(["generate", "--guest", str(ROOT / "wit")]) == 2
-    assert "--guest needs --world" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "error: There are multiple worlds in `airssys:component-core@1.0.0`; "
+        "one must be explicitly chosen\n"
+        "note: the worlds of the WIT:\n"
+        "  airssys:component-core/component@1.0.0\n"
+        "  airssys:component-core/extended-component@1.0.0\n"
+    )
+
+
+def test_cli_takes_a_packages_only_world(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wit = tmp_path / "one.wit"
+    wit.write_text("package a:b;\n\nworld only {\n  export run: func();\n}\n")
+    assert main(["generate", "--guest", "-o", str(tmp_path / "app"), str(wit)]) == 0
+    assert 'WIT_WORLD = "only"' in (tmp_path / "app" / "wit_imports.py").read_text()
+    none = tmp_path / "none.wit"
+    none.write_text("package a:b;\n")
+    assert main(["generate", "--guest", "-o", str(tmp_path / "app2"), str(none)]) == 2
+    assert "error: The main package `a:b` contains no worlds" in capsys.readouterr().err
 
 
 def test_unknown_world_is_a_diagnostic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -78,7 +78,7 @@ def reference(folder: Path, specifier: str, tmp_path: Path) -> str | None:
     return ": ".join([lines[0].removeprefix("error: "), *causes])
 
 
-def ours(resolve: ir.Resolve, specifier: str) -> str | ir.WorldId:
+def ours(resolve: ir.Resolve, specifier: str | None) -> str | ir.WorldId:
     try:
         return select_world(resolve, specifier)
     except WorldNotFound as error:
@@ -142,3 +142,35 @@ def test_a_specifier_parses_as_wit_parser_reads_it() -> None:
     assert str(path.package.version.version) == "0.2.0-rc.1+build"  # type: ignore[union-attr]
     with pytest.raises(PathSpecifierError, match="trailing tokens"):
         parse_use_path("a b")
+
+
+MAIN_WORLDS = {
+    "none": "package t:main;\ninterface i { f: func(); }\n",
+    "one": "package t:main;\nworld w { export f: func(); }\n",
+    "two": "package t:main;\nworld w { export f: func(); }\nworld v {}\n",
+}
+
+
+@pytest.mark.skipif(WASM_TOOLS is None, reason="needs wasm-tools")
+@pytest.mark.parametrize("case", sorted(MAIN_WORLDS))
+def test_no_specifier_picks_the_only_world_as_wasm_tools_does(case: str, tmp_path: Path) -> None:
+    """`--world` left out: the main package's only world; with none or several, wasm-tools'
+    first line (which, for several, goes on with the worlds: the CLI's note lists them)."""
+    assert WASM_TOOLS is not None
+    folder = tmp_path / "wit"
+    folder.mkdir()
+    (folder / "main.wit").write_text(MAIN_WORLDS[case])
+    out = str(tmp_path / "core.wasm")
+    done = subprocess.run(
+        [WASM_TOOLS, "component", "embed", "--dummy", str(folder), "-o", out],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = ours(resolve_path(str(folder)), None)
+    if done.returncode == 0:
+        assert not isinstance(found, str), found
+        assert resolve_path(str(folder)).worlds[found].name == "w"
+    else:
+        first = done.stderr.splitlines()[0].removeprefix("error: ").removesuffix(":")
+        assert found == first

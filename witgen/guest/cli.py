@@ -38,7 +38,11 @@ def add_build_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
         ),
     )
     build.add_argument("app_dir", metavar="APP_DIR", help="the folder holding app.py")
-    build.add_argument("--wit", metavar="DIR", help="the WIT folder (default: as recorded, or wit)")
+    build.add_argument(
+        "--wit",
+        metavar="DIR",
+        help="the WIT folder (default: as recorded, or wit, or the airssys WIT witgen ships)",
+    )
     build.add_argument("-w", "--world", metavar="W", help="the world (default: as recorded)")
     build.add_argument(
         "-o", "--output", metavar="OUT.wasm", help="the component (default: APP_DIR/app.wasm)"
@@ -83,8 +87,12 @@ def run_build(args: argparse.Namespace) -> int:
         wit = Path(args.wit)
     elif "WIT_PATH" in recorded:
         wit = app_dir / recorded["WIT_PATH"]
-    else:
+    elif Path("wit").is_dir():
         wit = Path("wit")
+    else:  # no checkout, no WIT of one's own: the airssys WIT that ships with witgen
+        from witgen.bundled import airssys_wit
+
+        wit = airssys_wit()
     output = Path(args.output) if args.output else app_dir / f"{args.module}.wasm"
     manifest = Path(args.manifest) if args.manifest else app_dir / "Component.toml"
     try:
@@ -113,27 +121,32 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
-    """`witgen generate --guest [PATH] --world W [--out APP_DIR]`."""
+    """`witgen generate --guest [PATH] [--world W] [--out APP_DIR]`: with no world, the
+    package's only one (with several, `WorldNotFound` lists them: `witgen.cli` prints it)."""
     from pathlib import Path
 
+    from witgen.codegen.generate import ConfigError
     from witgen.guest.drift import check_app
-    from witgen.guest.generate import generate_guest, write_guest
+    from witgen.guest.generate import WIT_COPY, generate_guest, guest_wit, write_guest
     from witgen.output import ForeignFileError
 
-    if args.world is None:
-        print("witgen generate: error: --guest needs --world W", file=sys.stderr)
-        return EXIT_USAGE
     if args.check:
         print("witgen generate: error: --guest and --check go separately", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out or "app")
     try:
+        wit = guest_wit(args.path, out, Path.cwd())
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         files = generate_guest(
-            Path(args.path or "wit"),
+            wit.path,
             args.world,
             out,
             features=tuple(features),
             all_features=args.all_features,
+            copy_wit=wit.bundled,
         )
         changes = write_guest(out, files)
     except ForeignFileError as error:
@@ -142,6 +155,12 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
+    if wit.bundled:
+        print(
+            "note: no WIT given (no PATH, no `wit` in [tool.witgen], no wit/ here): using the "
+            f"airssys WIT that ships with witgen, copied to {shown(out / WIT_COPY)}",
+            file=sys.stderr,
+        )
     status = print_changes(out, changes, "witgen generate --guest")
     kept = {name: files.authored[name] for name in changes.kept if name in files.authored}
     mismatches = check_app(out, kept)
@@ -150,7 +169,7 @@ def run_generate_guest(args: argparse.Namespace, features: list[str]) -> int:
     if mismatches:
         print(
             f"error: {len(mismatches)} place(s) of your files no longer match world "
-            f"`{args.world}` (witgen never rewrites them: edit them to match)",
+            f"`{files.world}` (witgen never rewrites them: edit them to match)",
             file=sys.stderr,
         )
         return EXIT_DIAGNOSTICS

@@ -15,11 +15,17 @@ to enable.  Out: the files of the app folder, written to disk by
   resources: a class per resource (where componentize-py looks for it), with
   its constructor, methods and static functions; created only when missing;
 * `Component.toml`, the author's: the least manifest (no grants), with the
-  grants each import would need as comments; created only when missing.
+  grants each import would need as comments; created only when missing;
+* with `copy_wit`, `wit/`: a copy of the WIT package folder (its `.wit` files
+  and `deps/`), the author's, created only when missing, and recorded as the
+  app's WIT, so that the app builds where the WIT came from is gone (the airssys
+  WIT bundled with witgen, `witgen.bundled`).
 
 Raises `WitError` for WIT that does not resolve or a world the stubs do not
 cover (see `views.plan_guest`), `witgen.output.ForeignFileError` when
-`wit_imports.py` exists without witgen's header, and `OSError` for I/O.
+`wit_imports.py` exists without witgen's header, and `OSError` for I/O;
+`guest_wit` (which WIT, when no path is given) raises
+`witgen.codegen.generate.ConfigError` for a pyproject.toml it cannot read.
 """
 
 from __future__ import annotations
@@ -32,8 +38,9 @@ from pathlib import Path
 
 import jinja2
 
+from witgen.bundled import airssys_wit, wit_files
 from witgen.codegen.format import format_python
-from witgen.codegen.generate import HEADER
+from witgen.codegen.generate import HEADER, find_config
 from witgen.codegen.layout import string
 from witgen.codegen.render import docstring, template_environment, tidy
 from witgen.guest.views import (
@@ -50,6 +57,7 @@ from witgen.output import Changes, Tree, write_tree
 APP = "app.py"
 IMPORTS = "wit_imports.py"
 MANIFEST = "Component.toml"
+WIT_COPY = "wit"  # the app's copy of its WIT, with `copy_wit`
 
 # Commented examples of the grant that gives each capability (Component.toml syntax).
 GRANT_EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -77,18 +85,22 @@ GRANT_EXAMPLES: dict[str, tuple[str, ...]] = {
 class GuestFiles:
     owned: dict[str, str]  # file name -> text; rewritten when the text changes
     authored: dict[str, str]  # file name -> text; written only when the file is missing
+    world: str  # the world's name in its package (the one chosen when none was given)
 
 
 def generate_guest(
     wit: Path,
-    world: str,
+    world: str | None,
     out: Path,
     *,
     component: str | None = None,
     features: tuple[str, ...] = (),
     all_features: bool = False,
+    copy_wit: bool = False,
 ) -> GuestFiles:
-    """The text of every file of the app folder `out` (nothing is written)."""
+    """The text of every file of the app folder `out` (nothing is written) for
+    `world`, or for the main package's only world with `None`; with `copy_wit`, the
+    `.wit` files of the folder `wit` too, under `out/wit/`."""
     from witgen.diagnostics import SourceMap
     from witgen.guest.views import plan_guest
     from witgen.resolve.passes import resolve_path
@@ -98,7 +110,10 @@ def generate_guest(
     resolve = resolve_path(
         str(wit) if shown.startswith("..") else shown, features, all_features, sources
     )
-    source = Path(os.path.relpath(wit.resolve(), out.resolve())).as_posix()
+    if copy_wit:
+        source = WIT_COPY
+    else:
+        source = Path(os.path.relpath(wit.resolve(), out.resolve())).as_posix()
     name = component or _component_name(out)
     view = plan_guest(resolve, sources, world, name, source)
     environment = _environment()
@@ -109,7 +124,38 @@ def generate_guest(
     resources = environment.get_template("guest_resources.py.jinja")
     for module in view.resource_modules:
         authored[module.file] = format_python(tidy(resources.render(module=module)))
-    return GuestFiles(owned={IMPORTS: format_python(tidy(imports))}, authored=authored)
+    if copy_wit:
+        for name, text in wit_files(wit).items():
+            authored[f"{WIT_COPY}/{name}"] = text
+    return GuestFiles(
+        owned={IMPORTS: format_python(tidy(imports))}, authored=authored, world=view.world_name
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GuestWit:
+    """The WIT a guest is generated from, and whether the app gets a copy of it."""
+
+    path: Path
+    bundled: bool  # the airssys WIT that ships with witgen: copy it into the app
+
+
+def guest_wit(path: str | None, out: Path, cwd: Path) -> GuestWit:
+    """The WIT of `witgen generate --guest [PATH] --out OUT`: PATH when given; else
+    `wit` of `[tool.witgen]` in the nearest pyproject.toml; else `wit/` in `cwd`;
+    else the app's own copy, `OUT/wit/`; else the airssys WIT bundled with witgen
+    (`bundled` is true: the app gets a copy).  Raises `ConfigError` for a
+    pyproject.toml that cannot be read."""
+    if path is not None:
+        return GuestWit(Path(path), bundled=False)
+    found = find_config(cwd)
+    if found is not None and isinstance(found[1].get("wit"), str):
+        root, table = found
+        return GuestWit(root / str(table["wit"]), bundled=False)
+    for candidate in (Path(WIT_COPY), out / WIT_COPY):
+        if (cwd / candidate).is_dir():
+            return GuestWit(candidate, bundled=False)
+    return GuestWit(airssys_wit(), bundled=True)
 
 
 def guest_tree(out: Path, files: GuestFiles) -> Tree:

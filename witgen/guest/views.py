@@ -365,9 +365,10 @@ class GuestView:
 
 
 def plan_guest(
-    resolve: ir.Resolve, sources: SourceMap, world_name: str, component: str, source: str
+    resolve: ir.Resolve, sources: SourceMap, world_name: str | None, component: str, source: str
 ) -> GuestView:
-    """The view of `world_name` of the main package (see the module docstring)."""
+    """The view of `world_name` of the main package, or of its only world with `None`
+    (see the module docstring)."""
     world_id = select_world(resolve, world_name)
     return _Planner(resolve, sources, world_id, component, source).plan()
 

@@ -7,7 +7,9 @@ the world's id.  Raises `WorldNotFound`, whose `message` is what wit-parser's
 `Resolve::select_world` says for the same specifier (as `wasm-tools component
 embed --world` prints it, causes joined by ": "), and whose `worlds` lists the
 full name of every world of the tree, the main package's first, for the note
-a command prints under it.
+a command prints under it.  With no specifier (`None`), the main package's only
+world, as wit-parser picks it when `--world` is left out; a package with none
+or several is a `WorldNotFound` in wit-parser's words too.
 
 As in wit-parser, a full name without a version picks the one version of the
 package the tree holds, and is ambiguous when it holds two.
@@ -31,8 +33,19 @@ class WorldNotFound(LookupError):
         self.worlds = worlds
 
 
-def select_world(resolve: ir.Resolve, specifier: str) -> ir.WorldId:
-    """The world `specifier` names (see the module docstring)."""
+def select_world(resolve: ir.Resolve, specifier: str | None) -> ir.WorldId:
+    """The world `specifier` names, or with `None` the main package's only world
+    (see the module docstring)."""
+    if specifier is None:
+        main = resolve.packages[resolve.main]
+        if len(main.worlds) == 1:
+            return main.worlds[0][1]
+        if not main.worlds:
+            _fail(resolve, f"The main package `{main.name}` contains no worlds")
+        _fail(
+            resolve,
+            f"There are multiple worlds in `{main.name}`; one must be explicitly chosen",
+        )
     try:
         path = parse_use_path(specifier)
     except PathSpecifierError as error:
