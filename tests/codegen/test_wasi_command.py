@@ -56,12 +56,14 @@ def test_a_componentize_py_command_runs_with_wasi_from_wasmtime(
     started = time.perf_counter()
     wasm = build_guest(GREETER, "app", wit, cache)
     built = time.perf_counter()
-    out = tmp_path / "bindings"
+    # A package name of its own: a `bindings` left in sys.modules would shadow the
+    # docs examples' `bindings` in the same worker.
+    out = tmp_path / "wasi_command_bindings"
     write_files(out, generate_files(Options(wit=wit, out=out, world="app", base=tmp_path)))
     sys.path.insert(0, str(tmp_path))
     try:
         importlib.invalidate_caches()
-        app = importlib.import_module("bindings.example_greeter.app")
+        app = importlib.import_module("wasi_command_bindings.example_greeter.app")
     finally:
         sys.path.remove(str(tmp_path))
     assert "wasi:cli/stdout@0.2.0" in app.FROM_WASMTIME

@@ -84,7 +84,9 @@ def decode_input(arena: Arena, path: str, data: bytes, is_text: bool) -> ir.Pack
     if not decoded.is_component:
         embedded = any(name.startswith("component-type") for name in decoded.custom_sections)
         fail(_EMBEDDED_WIT if embedded else _CORE_MODULE, None)
-    return merge(arena, decoded.arena).packages[decoded.package]
+    # A component is taken as it is (the arena is empty: a binary has no deps/).
+    merged = merge(arena, decoded.arena, elaborate_worlds=bool(arena.packages))
+    return merged.packages[decoded.package]
 
 
 def wat_to_wasm(path: str, data: bytes) -> bytes:

@@ -48,8 +48,12 @@ class Merged:
     packages: tuple[ir.PackageId, ...]
 
 
-def merge(into: Arena, source: Arena) -> Merged:
-    """wit-parser's `Resolve::merge` (see the module docstring)."""
+def merge(into: Arena, source: Arena, *, elaborate_worlds: bool = True) -> Merged:
+    """wit-parser's `Resolve::merge` (see the module docstring).  Without
+    `elaborate_worlds`, the worlds keep their items' order: a component read as
+    the main input is used as decoded, as `wasm-tools component wit` does (it
+    merges nothing), and elaborating would move its exported functions ahead of
+    its exported interfaces."""
     matches = _Matches(source, into)
     matches.build()
     remap = Remap(into)
@@ -146,8 +150,9 @@ def merge(into: Arena, source: Arena) -> Merged:
 
     # Merging may have added types to interfaces that worlds already import,
     # and with them new interfaces those worlds need.
-    for world_index in range(len(into.worlds)):
-        elaborate.world(into, ir.WorldId(world_index), into.worlds[world_index].span)
+    if elaborate_worlds:
+        for world_index in range(len(into.worlds)):
+            elaborate.world(into, ir.WorldId(world_index), into.worlds[world_index].span)
     return Merged(tuple(packages))
 
 
