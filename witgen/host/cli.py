@@ -1,13 +1,15 @@
 """`witgen inspect` and `witgen run`: the command line of the airssys host.
 
 In: arguments: a component (`.wasm`) and its `Component.toml`.  Out: for
-`inspect`, the component's world as `wasm-tools component wit` prints it (the
-component decoded by the compiler's `resolve`, written by `printer`: the one
-place the host's commands join the compiler) and each load check's verdict;
-for `run`, what the component's `execute` returns, written to standard
-output.  Errors go to standard error; the exit status is 0 on success, 1 when
-a check fails, the component is no component, traps or returns an error, 2
-for usage errors.
+`inspect`, each load check's verdict, then the component's world as a summary
+(the interfaces it imports and exports, by package) or, with `--wit`, as
+`wasm-tools component wit` prints it (the component decoded by the compiler's
+`resolve`, written by `printer`: the one place the host's commands join the
+compiler); for `run`, what the component's `execute` returns, written to
+standard output.  Errors go to standard error; the exit status is 0 on
+success, 1 when a check fails, the component is no component, traps or
+returns an error, 2 for usage errors (a WIT file or folder given to
+`inspect`).
 
 `add_host_commands` registers both commands with `witgen`'s parser; the host
 (wasmtime, the services, the bindings) is imported inside each command so
@@ -19,8 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from witgen import ir
 
 
 def add_host_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,12 +35,20 @@ def add_host_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "inspect",
         help="show a component's imports and exports, and whether it would load",
         description=(
-            "Print a component's world as WIT (what `wasm-tools component wit` prints), then "
-            "each check the airssys host makes before loading it (manifest, imports and "
-            "versions, types, lifecycle export) with its verdict. Exit status 1 when a check fails."
+            "Print each check the airssys host makes before loading a compiled component "
+            "(manifest, imports and versions, types, lifecycle export) with its verdict, then "
+            "a summary of its world: the interfaces it imports and exports, by package. "
+            "Exit status 1 when a check fails. For WIT source, use `witgen check` or "
+            "`witgen print`."
         ),
     )
     inspect.add_argument("component", metavar="COMPONENT.wasm")
+    inspect.add_argument(
+        "--wit",
+        action="store_true",
+        help="print the whole world as WIT (what `wasm-tools component wit` prints) "
+        "instead of the summary",
+    )
     inspect.add_argument(
         "--manifest", metavar="FILE", help="its Component.toml (default: beside the component)"
     )
@@ -80,6 +94,13 @@ def _inspect(args: argparse.Namespace) -> int:
     from witgen.printer import print_resolve
     from witgen.resolve.passes import resolve_path
 
+    if os.path.isdir(args.component) or args.component.endswith(".wit"):
+        print(
+            f"witgen inspect: error: {args.component} is WIT source; inspect takes a compiled "
+            "component (.wasm): use `witgen check` to check WIT, `witgen print` to print it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         with open(args.component, "rb") as handle:
             data = handle.read()
@@ -87,7 +108,7 @@ def _inspect(args: argparse.Namespace) -> int:
         print(f"error: {args.component}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     try:
-        wit = print_resolve(resolve_path(args.component))
+        resolve = resolve_path(args.component)
     except WitError as error:
         print(f"error: {error.render()}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
@@ -102,8 +123,6 @@ def _inspect(args: argparse.Namespace) -> int:
         except WasmtimeError as error:
             print(f"error: {args.component}: not a valid component: {error}", file=sys.stderr)
             return EXIT_DIAGNOSTICS
-    sys.stdout.write(wit)
-    print()
     for verdict in report.verdicts:
         print(f"{verdict.check}: {'ok' if verdict.ok else 'FAILED'}")
         if not verdict.ok:
@@ -111,7 +130,67 @@ def _inspect(args: argparse.Namespace) -> int:
                 print(f"  {detail}")
     for warning in report.warnings():
         print(f"warning: {warning}")
+    print()
+    if args.wit:
+        sys.stdout.write(print_resolve(resolve))
+    else:
+        for line in world_summary(resolve):
+            print(line)
     return EXIT_OK if report.ok else EXIT_DIAGNOSTICS
+
+
+def world_summary(resolve: ir.Resolve) -> list[str]:
+    """Each world of the main package (a component has one): the interfaces it
+    imports and exports, grouped by package (`wasi:io@0.2.9: poll, error,
+    streams`), with their counts; functions and types by name."""
+    lines: list[str] = []
+    package = resolve.packages[resolve.main]
+    for name, world_id in package.worlds:
+        world = resolve.worlds[world_id]
+        lines.append(f"world {package.name}/{name}")
+        for label, items in (("imports", world.imports), ("exports", world.exports)):
+            lines.extend(_items_summary(resolve, label, items))
+    lines.append("(`witgen inspect --wit` prints the whole world as WIT)")
+    return lines
+
+
+def _items_summary(
+    resolve: ir.Resolve, label: str, items: tuple[tuple[ir.WorldKey, ir.WorldItem], ...]
+) -> list[str]:
+    from witgen import ir  # here, not at the top, so that `witgen --help` stays fast
+
+    by_package: dict[str, list[str]] = {}
+    own: list[str] = []  # what the world names itself: inline interfaces, functions, types
+    counts = {"interface": 0, "function": 0, "type": 0}
+    for key, item in items:
+        if isinstance(item, ir.InterfaceItem):
+            counts["interface"] += 1
+            interface = resolve.interfaces[item.interface]
+            if isinstance(key, ir.InterfaceKey) and interface.package is not None:
+                owner = resolve.packages[interface.package].name
+                version = f"@{owner.version}" if owner.version is not None else ""
+                group = f"{owner.namespace}:{owner.name}{version}"
+                by_package.setdefault(group, []).append(interface.name or "")
+            else:
+                functions = len(interface.functions)
+                own.append(f"{key} (an interface of {_plural(functions, 'function')})")
+        elif isinstance(item, ir.FunctionItem):
+            counts["function"] += 1
+            own.append(f"{key} (a function)")
+        else:
+            counts["type"] += 1
+            own.append(f"{key} (a type)")
+    if not items:
+        return [f"  {label}: nothing"]
+    total = ", ".join(_plural(n, kind) for kind, n in counts.items() if n)
+    lines = [f"  {label} ({total}):"]
+    lines += [f"    {group}: {', '.join(names)}" for group, names in by_package.items()]
+    lines += [f"    {entry}" for entry in own]
+    return lines
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _run(args: argparse.Namespace) -> int:
