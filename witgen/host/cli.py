@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE
 
@@ -60,7 +60,8 @@ def add_host_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         description=(
             "Load a component with its Component.toml (every check, every grant enforced), "
             "call init, then execute with DATA, and write what execute returns to standard "
-            "output. Exit status 1 when it fails a check, traps or returns an error."
+            "output (on a terminal, with a newline after it when it has none). Exit status 1 "
+            "when it fails a check, traps or returns an error."
         ),
     )
     run.add_argument("component", metavar="COMPONENT.wasm")
@@ -193,6 +194,16 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def write_result(result: bytes, out: BinaryIO, *, terminal: bool) -> None:
+    """What `execute` returned, byte for byte; on a terminal, with a newline
+    after it when it has none, so that the shell's prompt starts on a line of
+    its own (piped or redirected, the bytes stay exactly the component's)."""
+    out.write(result)
+    if terminal and result and not result.endswith(b"\n"):
+        out.write(b"\n")
+    out.flush()
+
+
 def _run(args: argparse.Namespace) -> int:
     import gc
     from pathlib import Path
@@ -237,8 +248,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         host.init(runtime.name)
         result = host.execute(runtime.name, operation, timeout_ms=args.timeout_ms)
-        sys.stdout.buffer.write(result)
-        sys.stdout.buffer.flush()
+        write_result(result, sys.stdout.buffer, terminal=sys.stdout.isatty())
         host.shutdown(runtime.name)
     except LoadError as error:
         for problem in error.problems:

@@ -1,12 +1,14 @@
-"""`witgen inspect`'s summary of a world (`witgen.host.cli.world_summary`):
-interfaces grouped by package with their counts, and what the world names
-itself (inline interfaces, functions, types) one a line."""
+"""What `witgen inspect` and `witgen run` print for people: the summary of a
+world (`witgen.host.cli.world_summary`: interfaces grouped by package with
+their counts, and what the world names itself, one a line) and the end of
+`run`'s output (`write_result`)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from witgen.host.cli import world_summary
+from witgen.host.cli import world_summary, write_result
 from witgen.resolve.passes import resolve_path
 
 WIT = """\
@@ -54,3 +56,17 @@ def test_a_world_is_summarised_by_package(tmp_path: Path) -> None:
         "  exports: nothing",
         "(`witgen inspect --wit` prints the whole world as WIT)",
     ]
+
+
+def test_run_ends_its_output_with_a_newline_on_a_terminal_only() -> None:
+    """`witgen run --execute` on a terminal: the prompt starts on its own line;
+    piped, the bytes are exactly what `execute` returned."""
+    for result, terminal, written in (
+        (b"hello", True, b"hello\n"),
+        (b"hello\n", True, b"hello\n"),
+        (b"", True, b""),
+        (b"hello", False, b"hello"),
+    ):
+        out = io.BytesIO()
+        write_result(result, out, terminal=terminal)
+        assert out.getvalue() == written
