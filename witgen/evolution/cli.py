@@ -4,7 +4,9 @@ In: arguments.  OLD and NEW are each a `.wit` file, a package folder (with its
 `deps/`), or a git revision of a path, `REV:PATH` (`HEAD~1:wit`, `v1.0.0:wit`),
 which is exported with `git archive` (a folder) or `git cat-file` (a file) into
 a temporary folder and resolved there; places in it are shown as `REV:PATH/...`.
-Out: the report on standard output, errors on standard error, and the exit
+Out: the report on standard output (only the changes of the verdicts given
+with `--only`, when it is given; a summary line last), errors on standard
+error, and the exit
 status: 0 when every compared package's version is big enough for its changes,
 1 when one is too small or the WIT has errors, 2 for usage errors (an argument
 that is neither a path nor a revision, an unknown `--package`).
@@ -62,6 +64,14 @@ def add_diff_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "--package", metavar="NAME", help="compare only this package (namespace:name)"
     )
     diff.add_argument("--json", action="store_true", help="print the report as JSON")
+    diff.add_argument(
+        "--only",
+        action="append",
+        choices=("breaking", "compatible", "patch"),
+        metavar="VERDICT",
+        help="list only the changes of this verdict: breaking, compatible or patch "
+        "(repeatable); the counts, the summary and the exit status still cover every change",
+    )
     add_feature_options(
         diff, "enable @unstable features on both sides (repeatable, comma-separated)"
     )
@@ -101,9 +111,9 @@ def run_diff(args: argparse.Namespace) -> int:
         return EXIT_DIAGNOSTICS
     sources: dict[Side, SourceMap] = {"old": old_sources, "new": new_sources}
     if args.json:
-        sys.stdout.write(render_json(diff, sources))
+        sys.stdout.write(render_json(diff, sources, args.only))
     else:
-        sys.stdout.write(render_text(diff, sources))
+        sys.stdout.write(render_text(diff, sources, args.only))
         sys.stdout.flush()  # the report, then the errors, even on one terminal
         for line in render_problems(diff):
             print(line, file=sys.stderr)
