@@ -266,6 +266,37 @@ def test_inspect_command_prints_the_world_as_wit_with_wit(tmp_path: Path, cache_
     assert result.stdout == VERDICTS + "\n" + printed
 
 
+def test_inspect_says_it_compiles_once_on_a_terminal(tmp_path: Path, cache_dir: Path) -> None:
+    """A first load compiles (seconds to minutes for a real guest): one line on
+    standard error when it is a terminal, nothing once the component is cached
+    (and nothing when standard error is not a terminal: `test_inspect_command`)."""
+    import os
+    import pty
+
+    wasm = variant(tmp_path, cache_dir)
+    notices = []
+    for _ in range(2):
+        leader, follower = pty.openpty()
+        with os.fdopen(leader, "rb", buffering=0) as terminal:
+            result = subprocess.run(
+                [sys.executable, "-m", "witgen", "inspect", str(wasm)],
+                stdout=subprocess.PIPE,
+                stderr=follower,
+                check=False,
+                env={"XDG_CACHE_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin"},
+            )
+            os.close(follower)
+            written = b""
+            try:
+                while chunk := terminal.read(4096):
+                    written += chunk
+            except OSError:  # EIO: the terminal's other end is closed
+                pass
+        assert result.returncode == 1  # no manifest
+        notices.append(written.decode().replace("\r\n", "\n"))
+    assert notices == [f"compiling {wasm} (first load; cached afterwards)\n", ""]
+
+
 def test_inspect_command_sends_wit_source_to_check_and_print(tmp_path: Path) -> None:
     """A `.wit` file or a folder is WIT source, not a component: a usage error
     that names the commands for WIT, not an attempt to read it as WAT."""

@@ -9,7 +9,8 @@ compiler); for `run`, what the component's `execute` returns, written to
 standard output.  Errors go to standard error; the exit status is 0 on
 success, 1 when a check fails, the component is no component, traps or
 returns an error, 2 for usage errors (a WIT file or folder given to
-`inspect`).
+`inspect`).  When standard error is a terminal, both say so there before they
+compile a component that is not in the cache (seconds to minutes).
 
 `add_host_commands` registers both commands with `witgen`'s parser; the host
 (wasmtime, the services, the bindings) is imported inside each command so
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO
 
 from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE
@@ -117,6 +119,7 @@ def _inspect(args: argparse.Namespace) -> int:
     from wasmtime import WasmtimeError
 
     with AirssysHost() as host:
+        host.cache.on_compile = _compiling_notice(args.component)
         try:
             report, _ = host.inspect(
                 data, manifest if os.path.exists(manifest) or args.manifest else None
@@ -194,6 +197,19 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def _compiling_notice(component: str) -> Callable[[], None] | None:
+    """What the host calls before it compiles a component it has not cached:
+    one line on standard error when that is a terminal (a first load takes
+    seconds to minutes), nothing otherwise (tests and CI logs stay clean)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def notice() -> None:
+        print(f"compiling {component} (first load; cached afterwards)", file=sys.stderr)
+
+    return notice
+
+
 def write_result(result: bytes, out: BinaryIO, *, terminal: bool) -> None:
     """What `execute` returned, byte for byte; on a terminal, with a newline
     after it when it has none, so that the shell's prompt starts on a line of
@@ -239,6 +255,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     status = EXIT_OK
     host = AirssysHost(config)
+    host.cache.on_compile = _compiling_notice(args.component)
     try:
         runtime = host.load(
             args.component,
