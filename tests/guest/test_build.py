@@ -222,7 +222,22 @@ def test_componentize_py_missing(
     monkeypatch.setattr(build, "componentize_py_command", lambda: None)
     app = app_of(tmp_path, "component")
     assert main(["build", str(app)]) == 1
-    assert "componentize-py is not installed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "componentize-py is not installed" in err
+    assert "install it with `pip install 'witgen[guest]'` (componentize-py==0.25.1," in err
+
+
+def test_the_guest_extra_pins_the_componentize_py_the_tests_use() -> None:
+    """`pip install 'witgen[guest]'` installs the componentize-py of the `dev`
+    extra (the one the tests build with), and the install hint names it."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    pins = [spec for spec in extras["dev"] if spec.startswith("componentize-py")]
+    assert extras["guest"] == pins == [build.COMPONENTIZE_PY]
+    assert "==" in build.COMPONENTIZE_PY
 
 
 def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

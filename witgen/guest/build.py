@@ -38,6 +38,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+# The componentize-py that witgen is tested with: what `pip install 'witgen[guest]'`
+# installs (pyproject.toml's `guest` extra pins the same version).
+COMPONENTIZE_PY = "componentize-py==0.25.1"
+INSTALL_HINT = (
+    f"install it with `pip install 'witgen[guest]'` ({COMPONENTIZE_PY}, the version witgen "
+    "is tested with)"
+)
+
 # A build that takes longer than this is stuck (a normal one takes 6-25 s).
 BUILD_TIMEOUT_S = 600
 # What never goes into a component from the app folder: bytecode, components
@@ -328,8 +336,7 @@ def build_component(
     command = componentize_py_command()
     if command is None:
         raise BuildError(
-            "componentize-py is not installed beside "
-            f"{sys.executable}; install it with `pip install componentize-py`"
+            f"componentize-py is not installed beside {sys.executable}; {INSTALL_HINT}"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.witgen-tmp")
