@@ -375,3 +375,49 @@ def test_a_revision_with_bad_wit_is_shown_by_revision(
     assert status == 1
     assert "--> HEAD:wit/app.wit:3:10" in err
     assert "witgen-diff-" not in err
+
+
+def test_since_last_tag_without_a_tag_says_so_and_passes(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """A project before its first release: the pre-commit hook
+    (`witgen diff --since-last-tag wit`) has nothing to compare, and passes."""
+    status, out, err = witgen_diff(capsys, "--since-last-tag", "wit")
+    assert (status, err) == (0, "")
+    assert out == "witgen diff: no release tag yet, so nothing to compare wit with\n"
+
+
+def test_since_last_tag_compares_with_the_newest_tag(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    git(repo, "tag", "v1.0.0", "HEAD~1")
+    status, out, _ = witgen_diff(capsys, "--since-last-tag", "wit")
+    assert status == 1
+    assert "my:app 1.0.0 -> 1.1.0: 3 breaking: needs a major bump" in out
+    assert "     --> v1.0.0:wit/deps/host-core/host.wit:59:5\n" in out
+    # From a folder below the top: the path is the one given, the tag's is the same path.
+    os.chdir(repo / "wit")
+    status, again, _ = witgen_diff(capsys, "--since-last-tag", ".")
+    assert status == 1
+    assert "     --> v1.0.0:wit/deps/host-core/host.wit:59:5\n" in again
+
+
+def test_since_last_tag_usage_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert witgen_diff(capsys, "--since-last-tag", "a", "b")[:2] == (2, "")
+    assert witgen_diff(capsys, "wit")[0] == 2
+    monkeypatch.chdir(tmp_path)  # no repository here (tmp_path is outside the checkout)
+    status, _, err = witgen_diff(capsys, "--since-last-tag", "wit")
+    assert status == 2 and "not in a git repository" in err
+
+
+def test_the_diff_hook_passes_before_the_first_tag() -> None:
+    """The hook offered to other repositories runs `--since-last-tag` by default."""
+    yaml = pytest.importorskip("yaml")
+    root = Path(__file__).resolve().parents[2]
+    hooks = {
+        hook["id"]: hook for hook in yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())
+    }
+    assert hooks["witgen-diff"]["entry"] == "witgen diff"
+    assert hooks["witgen-diff"]["args"] == ["--since-last-tag", "wit"]
