@@ -20,12 +20,15 @@ that `witgen --help` stays fast.
 from __future__ import annotations
 
 import argparse
+import linecache
+import logging
 import os
+import re
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE
+from witgen.commands import EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, shown
 
 if TYPE_CHECKING:
     from witgen import ir
@@ -210,6 +213,59 @@ def _compiling_notice(component: str) -> Callable[[], None] | None:
     return notice
 
 
+class GuestOutput(logging.Handler):
+    """What components write on their standard error (and the host's records of
+    them), for `witgen run`: one line each on standard error, a Python guest's
+    traceback made readable.
+
+    componentize-py puts the app folder at `/0` inside the component, so a
+    traceback names `File "/0/app.py"`: when that file is in `app_dir` (the
+    component's folder: `witgen build` writes `app.wasm` into the app folder by
+    default), the line names the user's file and is followed by its source line,
+    as CPython prints a traceback.  The Rust panic that ends a guest's uncaught
+    exception (`thread '<unnamed>' panicked at runtime/src/lib.rs`, its message,
+    the `RUST_BACKTRACE` note) says nothing the traceback does not, and is left
+    out after one.  Anything else is written as it came."""
+
+    _FILE = re.compile(r'^(\s*File )"/0/([^"]+)"(, line (\d+).*)$')
+    _PANIC = (
+        re.compile(r"^thread '[^']*'( \(\d+\))? panicked at "),
+        re.compile(r"^Python function threw an unexpected exception$"),
+        re.compile(r"^note: run with `RUST_BACKTRACE=1`"),
+    )
+
+    def __init__(self, app_dir: str, stream: TextIO | None = None) -> None:
+        super().__init__(logging.WARNING)
+        self.app_dir = app_dir
+        self.stream = stream
+        self.in_traceback = False
+
+    def lines(self, line: str) -> list[str]:
+        """What one line the component wrote becomes (nothing, itself, or two)."""
+        if line.startswith("Traceback (most recent call last):"):
+            self.in_traceback = True
+        if self.in_traceback and any(pattern.match(line) for pattern in self._PANIC):
+            return []
+        match = self._FILE.match(line)
+        if match is None:
+            return [line]
+        path = os.path.join(self.app_dir, match[2])
+        if not os.path.isfile(path):
+            return [line]
+        source = linecache.getline(path, int(match[4])).strip()
+        mapped = f'{match[1]}"{shown(path)}"{match[3]}'
+        return [mapped, f"    {source}"] if source else [mapped]
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stream = self.stream if self.stream is not None else sys.stderr
+        try:
+            for line in self.lines(record.getMessage()):
+                stream.write(line + "\n")
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken stream: as logging does
+            self.handleError(record)
+
+
 def write_result(result: bytes, out: BinaryIO, *, terminal: bool) -> None:
     """What `execute` returned, byte for byte; on a terminal, with a newline
     after it when it has none, so that the shell's prompt starts on a line of
@@ -256,6 +312,9 @@ def _run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     host = AirssysHost(config)
     host.cache.on_compile = _compiling_notice(args.component)
+    output = GuestOutput(os.path.dirname(os.path.abspath(args.component)))
+    components = logging.getLogger("witgen.component")
+    components.addHandler(output)
     try:
         runtime = host.load(
             args.component,
@@ -284,4 +343,5 @@ def _run(args: argparse.Namespace) -> int:
         host.close()
         del host
         gc.collect()  # wasmtime's WASI threads end before the interpreter does
+        components.removeHandler(output)
     return status
