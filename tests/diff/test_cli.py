@@ -74,14 +74,74 @@ def test_0x_says_what_a_breaking_change_needs(capsys: pytest.CaptureFixture[str]
     status, out, _ = witgen_diff(capsys, str(case / "old.wit"), str(case / "new.wit"))
     assert status == 1
     assert out.splitlines()[0] == (
-        "t:p 0.2.0 -> 0.2.1: 1 breaking: needs a major bump "
+        "t:p 0.2.0 -> 0.2.1: 1 breaking: needs a minor (0.x) bump "
         "(0.3.0 or later: in 0.x a breaking change bumps the minor): version too small"
     )
+    assert out.splitlines()[-1] == (
+        "summary: 1 breaking in 1 package; t:p needs a minor (0.x) bump (0.3.0 or later): "
+        "version too small"
+    )
+
+
+def test_0x_names_the_bump_the_version_really_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    """In 0.x an addition bumps the patch, and in 0.0.x every change does: the
+    header says so rather than calling it a minor (or major) bump."""
+    expected = {
+        "zero-x-compatible-patch-bump": "t:p 0.2.0 -> 0.2.1: 1 compatible: needs a patch (0.x) "
+        "bump (0.2.1 or later: in 0.x an addition bumps the patch): ok",
+        "zero-zero-breaking-patch-bump": "t:p 0.0.1 -> 0.0.2: 1 breaking: needs a patch (0.0.x) "
+        "bump (0.0.2 or later: in 0.0.x every change bumps the patch): ok",
+    }
+    for name, header in expected.items():
+        case = CASES / name
+        status, out, _ = witgen_diff(capsys, str(case / "old.wit"), str(case / "new.wit"))
+        assert (status, out.splitlines()[0]) == (0, header)
+
+
+def test_only_lists_the_changes_of_some_verdicts(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--only` (repeatable) filters what is listed; the header's counts, the
+    summary and the exit status still cover every change."""
+    status, full, _ = witgen_diff(capsys, host_core("1.0.0"), host_core("1.1.0"))
+    assert full.splitlines()[-1] == (
+        "summary: 4 compatible, 2 patch in 1 package; every version covers its changes"
+    )
+    status, out, err = witgen_diff(
+        capsys, host_core("1.0.0"), host_core("1.1.0"), "--only", "patch"
+    )
+    assert (status, err) == (0, "")
+    verdicts = [line.split("[")[0] for line in out.splitlines() if "[" in line.split(":")[0]]
+    assert verdicts == ["patch", "patch"]
+    assert out.splitlines()[0].startswith("airssys:host-core 1.0.0 -> 1.1.0: 4 compatible, 2 patch")
+    assert out.splitlines()[-1] == (
+        "summary: 4 compatible, 2 patch in 1 package; every version covers its changes "
+        "(listed: patch changes only)"
+    )
+    _, both, _ = witgen_diff(
+        capsys, host_core("1.0.0"), host_core("1.1.0"), "--only", "patch", "--only", "compatible"
+    )
+    assert both.splitlines()[:-1] == full.splitlines()[:-1]
+    _, document, _ = witgen_diff(
+        capsys, host_core("1.0.0"), host_core("1.1.0"), "--json", "--only", "compatible"
+    )
+    (package,) = json.loads(document)["packages"]
+    assert {change["verdict"] for change in package["changes"]} == {"compatible"}
+    assert package["counts"] == {"breaking": 0, "compatible": 4, "patch": 2}
+
+
+def test_only_takes_a_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        witgen_diff(capsys, host_core("1.0.0"), host_core("1.1.0"), "--only", "major")
+    assert exit.value.code == 2
+    assert "invalid choice: 'major'" in capsys.readouterr().err
 
 
 def test_identical_trees(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = witgen_diff(capsys, host_core("1.0.0"), host_core("1.0.0"))
-    assert (status, out, err) == (0, "airssys:host-core 1.0.0 -> 1.0.0: no changes\n", "")
+    assert (status, out, err) == (
+        0,
+        "airssys:host-core 1.0.0 -> 1.0.0: no changes\n\nsummary: no changes in 1 package\n",
+        "",
+    )
 
 
 def test_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,7 +203,10 @@ def test_every_package_of_a_folder_with_deps(capsys: pytest.CaptureFixture[str])
 
 def test_package_restricts_the_report(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = witgen_diff(capsys, *dependency_case(), "--package", "t:app")
-    assert (status, out) == (0, "t:app 1.0.0 -> 1.0.1: no changes\n")
+    assert (status, out) == (
+        0,
+        "t:app 1.0.0 -> 1.0.1: no changes\n\nsummary: no changes in 1 package\n",
+    )
     status, out, _ = witgen_diff(capsys, *dependency_case(), "--package", "t:app@9.9.9")
     assert status == 0
 
@@ -270,7 +333,10 @@ def test_a_git_revision_of_a_file(capsys: pytest.CaptureFixture[str], repo: Path
     status, out, _ = witgen_diff(
         capsys, "HEAD~1:wit/deps/host-core/capabilities.wit", "wit/deps/host-core/capabilities.wit"
     )
-    assert (status, out) == (0, "airssys:host-core 1.0.0 -> 2.0.0: no changes\n")
+    assert (status, out) == (
+        0,
+        "airssys:host-core 1.0.0 -> 2.0.0: no changes\n\nsummary: no changes in 1 package\n",
+    )
     (repo / "wit" / "deps" / "host-core" / "capabilities.wit").write_text(
         "package airssys:host-core@2.0.0;\n\ninterface capabilities {}\n"
     )
@@ -309,3 +375,49 @@ def test_a_revision_with_bad_wit_is_shown_by_revision(
     assert status == 1
     assert "--> HEAD:wit/app.wit:3:10" in err
     assert "witgen-diff-" not in err
+
+
+def test_since_last_tag_without_a_tag_says_so_and_passes(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """A project before its first release: the pre-commit hook
+    (`witgen diff --since-last-tag wit`) has nothing to compare, and passes."""
+    status, out, err = witgen_diff(capsys, "--since-last-tag", "wit")
+    assert (status, err) == (0, "")
+    assert out == "witgen diff: no release tag yet, so nothing to compare wit with\n"
+
+
+def test_since_last_tag_compares_with_the_newest_tag(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    git(repo, "tag", "v1.0.0", "HEAD~1")
+    status, out, _ = witgen_diff(capsys, "--since-last-tag", "wit")
+    assert status == 1
+    assert "my:app 1.0.0 -> 1.1.0: 3 breaking: needs a major bump" in out
+    assert "     --> v1.0.0:wit/deps/host-core/host.wit:59:5\n" in out
+    # From a folder below the top: the path is the one given, the tag's is the same path.
+    os.chdir(repo / "wit")
+    status, again, _ = witgen_diff(capsys, "--since-last-tag", ".")
+    assert status == 1
+    assert "     --> v1.0.0:wit/deps/host-core/host.wit:59:5\n" in again
+
+
+def test_since_last_tag_usage_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert witgen_diff(capsys, "--since-last-tag", "a", "b")[:2] == (2, "")
+    assert witgen_diff(capsys, "wit")[0] == 2
+    monkeypatch.chdir(tmp_path)  # no repository here (tmp_path is outside the checkout)
+    status, _, err = witgen_diff(capsys, "--since-last-tag", "wit")
+    assert status == 2 and "not in a git repository" in err
+
+
+def test_the_diff_hook_passes_before_the_first_tag() -> None:
+    """The hook offered to other repositories runs `--since-last-tag` by default."""
+    yaml = pytest.importorskip("yaml")
+    root = Path(__file__).resolve().parents[2]
+    hooks = {
+        hook["id"]: hook for hook in yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())
+    }
+    assert hooks["witgen-diff"]["entry"] == "witgen diff"
+    assert hooks["witgen-diff"]["args"] == ["--since-last-tag", "wit"]

@@ -86,3 +86,36 @@ def test_the_witgen_diff_hook_against_the_last_release(tmp_path: Path) -> None:
     assert "breaking[function-removed]" in breaking.stdout
     assert "--> v1.1.0:wit/host.wit:" in breaking.stdout  # a removal: where it was
     assert "2.0.0" in breaking.stderr
+
+
+def test_the_offered_witgen_diff_hook_passes_before_the_first_tag(tmp_path: Path) -> None:
+    """The hook other repositories use (`.pre-commit-hooks.yaml`: its entry and
+    default args), run as pre-commit runs it: no tag yet passes, saying so; after
+    a tag, a breaking change released as a minor fails."""
+    yaml = pytest.importorskip("yaml")
+    hooks = {
+        hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    }
+    argv = [*hooks["witgen-diff"]["entry"].split(), *hooks["witgen-diff"]["args"]]
+    assert argv[0] == "witgen"
+    command = [sys.executable, "-m", "witgen", *argv[1:]]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    put_wit(repo, "1.1.0")
+    git(repo, "add", "wit")
+    git(repo, "commit", "-q", "-m", "1.1.0")
+    untagged = subprocess.run(
+        command, cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
+    assert untagged.returncode == 0, untagged.stderr
+    assert "no release tag yet" in untagged.stdout
+
+    git(repo, "tag", "v1.1.0")
+    put_wit(repo, "2.0.0", as_version="1.2.0")
+    breaking = subprocess.run(
+        command, cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
+    assert breaking.returncode == 1
+    assert "--> v1.1.0:wit/host.wit:" in breaking.stdout

@@ -28,6 +28,8 @@ with open(os.environ["FAKE_RECORD"], "w") as record:
     json.dump({"args": args, "cwd": os.getcwd(),
                "files": sorted(os.listdir(args[args.index("-p") + 1])),
                "paths": [sorted(os.listdir(path)) for path in paths]}, record)
+if "--quiet" not in args:
+    print("Component built successfully")
 if os.environ.get("FAKE_FAIL"):
     print("error: app.py: something is wrong in the guest", file=sys.stderr)
     sys.exit(1)
@@ -174,13 +176,68 @@ def test_componentize_py_failure_shows_its_stderr(
     ]  # no output, no temporary file left behind
 
 
+def test_the_manifest_warnings_come_before_the_build(
+    tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check runs first, so its warnings are printed then: a failed build
+    still shows them, before its error."""
+    monkeypatch.setenv("FAKE_FAIL", "1")
+    app = app_of(tmp_path, "extended-component")
+    assert main(["build", str(app)]) == 1
+    err = capsys.readouterr().err
+    assert "warning: " in err
+    assert err.index("warning: ") < err.index("error: componentize-py failed")
+
+
+def test_quiet_when_standard_error_is_not_a_terminal(
+    tmp_path: Path, fake: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    app = app_of(tmp_path, "component")
+    assert main(["build", str(app)]) == 0
+    out, err = capfd.readouterr()
+    assert err == "" and out.startswith("built ")
+    assert "--quiet" in json.loads(fake.read_text())["args"]
+
+
+def test_progress_and_componentize_py_output_on_a_terminal(
+    tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """On a terminal: a line before each long step, and componentize-py's own
+    output (not `--quiet`) on standard error; standard output is the result."""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    app = app_of(tmp_path, "component")
+    assert main(["build", str(app)]) == 0
+    out, err = capfd.readouterr()
+    assert out.startswith("built ") and out.count("\n") == 1
+    lines = err.splitlines()
+    assert lines[0].startswith("checking ") and "against world `component`" in lines[0]
+    assert lines[1].startswith("building ") and "with componentize-py" in lines[1]
+    assert lines[2:] == ["Component built successfully"]
+    assert "--quiet" not in json.loads(fake.read_text())["args"]
+
+
 def test_componentize_py_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(build, "componentize_py_command", lambda: None)
     app = app_of(tmp_path, "component")
     assert main(["build", str(app)]) == 1
-    assert "componentize-py is not installed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "componentize-py is not installed" in err
+    assert "install it with `pip install 'witgen[guest]'` (componentize-py==0.25.1," in err
+
+
+def test_the_guest_extra_pins_the_componentize_py_the_tests_use() -> None:
+    """`pip install 'witgen[guest]'` installs the componentize-py of the `dev`
+    extra (the one the tests build with), and the install hint names it."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    pins = [spec for spec in extras["dev"] if spec.startswith("componentize-py")]
+    assert extras["guest"] == pins == [build.COMPONENTIZE_PY]
+    assert "==" in build.COMPONENTIZE_PY
 
 
 def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -58,6 +58,20 @@ def test_compiled_once_then_loaded(tmp_path: Path, engine: Engine) -> None:
     assert len(artifacts(tmp_path)) == 1
 
 
+def test_on_compile_is_called_before_a_compile_only(tmp_path: Path, engine: Engine) -> None:
+    """What `witgen inspect`/`run` use to say "compiling X (first load; cached
+    afterwards)": called when a component is compiled, not when it is loaded."""
+    compiles: list[str] = []
+    cache = ComponentCache(tmp_path, "test")
+    cache.on_compile = lambda: compiles.append("compiling")
+    cache.load(engine, wasm(SMALL))
+    cache.load(engine, wasm(SMALL))  # kept in memory
+    fresh = ComponentCache(tmp_path, "test")
+    fresh.on_compile = cache.on_compile
+    fresh.load(engine, wasm(SMALL))  # from disk
+    assert compiles == ["compiling"]
+
+
 def test_the_last_components_are_kept_in_memory(tmp_path: Path, engine: Engine) -> None:
     cache = ComponentCache(tmp_path, "test")
     first = cache.load(engine, wasm(SMALL)).component

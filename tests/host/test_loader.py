@@ -220,33 +220,92 @@ def test_not_a_component(host: AirssysHost, tmp_path: Path) -> None:
     assert refused.value.problems[0].startswith("component `probe`: not a valid component:")
 
 
-def test_inspect_command(tmp_path: Path, cache_dir: Path) -> None:
-    wasm = variant(tmp_path, cache_dir)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "witgen",
-            "inspect",
-            str(wasm),
-            "--manifest",
-            str(manifest(tmp_path)),
-        ],
+def _inspect(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "witgen", "inspect", *args],
         capture_output=True,
         text=True,
         check=False,
         env={"XDG_CACHE_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin"},
     )
+
+
+VERDICTS = "manifest: ok\nimports: ok\ntypes: ok\nlifecycle: ok\n"
+
+
+def test_inspect_command(tmp_path: Path, cache_dir: Path) -> None:
+    """The verdicts first, then the world as a summary: its interfaces by
+    package, with their counts (issue 19: not 290 lines of WASI first)."""
+    wasm = variant(tmp_path, cache_dir)
+    result = _inspect(tmp_path, str(wasm), "--manifest", str(manifest(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == VERDICTS + (
+        "\n"
+        "world root:component/root\n"
+        "  imports (3 interfaces):\n"
+        "    airssys:host-core@1.0.0: capabilities, types, host-services\n"
+        "  exports (1 interface):\n"
+        "    airssys:component-core@1.0.0: component-lifecycle\n"
+        "(`witgen inspect --wit` prints the whole world as WIT)\n"
+    )
+
+
+def test_inspect_command_prints_the_world_as_wit_with_wit(tmp_path: Path, cache_dir: Path) -> None:
+    wasm = variant(tmp_path, cache_dir)
+    result = _inspect(tmp_path, str(wasm), "--manifest", str(manifest(tmp_path)), "--wit")
     assert result.returncode == 0, result.stderr
     # The component's world, exactly as wasm-tools prints it (issue 17: one
-    # description of a component), then the checks.
+    # description of a component), after the checks.
     wasm_tools = find_wasm_tools()
     assert wasm_tools is not None
     printed = subprocess.run(
         [wasm_tools, "component", "wit", str(wasm)], capture_output=True, text=True, check=True
     ).stdout
     assert "import airssys:host-core/host-services@1.0.0;" in printed
-    assert result.stdout == printed + "\nmanifest: ok\nimports: ok\ntypes: ok\nlifecycle: ok\n"
+    assert result.stdout == VERDICTS + "\n" + printed
+
+
+def test_inspect_says_it_compiles_once_on_a_terminal(tmp_path: Path, cache_dir: Path) -> None:
+    """A first load compiles (seconds to minutes for a real guest): one line on
+    standard error when it is a terminal, nothing once the component is cached
+    (and nothing when standard error is not a terminal: `test_inspect_command`)."""
+    import os
+    import pty
+
+    wasm = variant(tmp_path, cache_dir)
+    notices = []
+    for _ in range(2):
+        leader, follower = pty.openpty()
+        with os.fdopen(leader, "rb", buffering=0) as terminal:
+            result = subprocess.run(
+                [sys.executable, "-m", "witgen", "inspect", str(wasm)],
+                stdout=subprocess.PIPE,
+                stderr=follower,
+                check=False,
+                env={"XDG_CACHE_HOME": str(tmp_path / "xdg"), "PATH": "/usr/bin:/bin"},
+            )
+            os.close(follower)
+            written = b""
+            try:
+                while chunk := terminal.read(4096):
+                    written += chunk
+            except OSError:  # EIO: the terminal's other end is closed
+                pass
+        assert result.returncode == 1  # no manifest
+        notices.append(written.decode().replace("\r\n", "\n"))
+    assert notices == [f"compiling {wasm} (first load; cached afterwards)\n", ""]
+
+
+def test_inspect_command_sends_wit_source_to_check_and_print(tmp_path: Path) -> None:
+    """A `.wit` file or a folder is WIT source, not a component: a usage error
+    that names the commands for WIT, not an attempt to read it as WAT."""
+    for source in (ROOT / "wit" / "worlds.wit", ROOT / "wit"):
+        result = _inspect(tmp_path, str(source))
+        assert result.returncode == 2, result.stderr
+        assert result.stdout == ""
+        assert "inspect takes a compiled component (.wasm)" in result.stderr
+        assert "`witgen check`" in result.stderr and "`witgen print`" in result.stderr
 
 
 def test_inspect_command_rejects_what_is_not_a_component(tmp_path: Path) -> None:

@@ -4,7 +4,13 @@ In: arguments.  OLD and NEW are each a `.wit` file, a package folder (with its
 `deps/`), or a git revision of a path, `REV:PATH` (`HEAD~1:wit`, `v1.0.0:wit`),
 which is exported with `git archive` (a folder) or `git cat-file` (a file) into
 a temporary folder and resolved there; places in it are shown as `REV:PATH/...`.
-Out: the report on standard output, errors on standard error, and the exit
+With `--since-last-tag NEW`, OLD is NEW at the newest git tag (`git describe
+--tags --abbrev=0`); with no tag yet (a project before its first release) that
+is said on standard output and the status is 0, so a pre-commit hook can run
+from the first commit.
+Out: the report on standard output (only the changes of the verdicts given
+with `--only`, when it is given; a summary line last), errors on standard
+error, and the exit
 status: 0 when every compared package's version is big enough for its changes,
 1 when one is too small or the WIT has errors, 2 for usage errors (an argument
 that is neither a path nor a revision, an unknown `--package`).
@@ -57,11 +63,25 @@ def add_diff_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         ),
     )
     diff.add_argument("old", metavar="OLD", help="the earlier version: a path or REV:PATH")
-    diff.add_argument("new", metavar="NEW", help="the later version: a path or REV:PATH")
+    diff.add_argument("new", metavar="NEW", nargs="?", help="the later version: a path or REV:PATH")
+    diff.add_argument(
+        "--since-last-tag",
+        action="store_true",
+        help="compare the one path given with its version at the newest git tag "
+        "(`git describe --tags --abbrev=0`); with no tag yet, say so and exit 0",
+    )
     diff.add_argument(
         "--package", metavar="NAME", help="compare only this package (namespace:name)"
     )
     diff.add_argument("--json", action="store_true", help="print the report as JSON")
+    diff.add_argument(
+        "--only",
+        action="append",
+        choices=("breaking", "compatible", "patch"),
+        metavar="VERDICT",
+        help="list only the changes of this verdict: breaking, compatible or patch "
+        "(repeatable); the counts, the summary and the exit status still cover every change",
+    )
     add_feature_options(
         diff, "enable @unstable features on both sides (repeatable, comma-separated)"
     )
@@ -74,6 +94,25 @@ def run_diff(args: argparse.Namespace) -> int:
     from witgen.evolution.diff import DiffError, Side, diff_resolves
     from witgen.evolution.report import render_json, render_problems, render_text
 
+    if args.since_last_tag:
+        if args.new is not None:
+            print(
+                "witgen diff: error: --since-last-tag takes one path (NEW), not OLD and NEW",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        try:
+            baseline = last_tag_of(args.old)
+        except InputError as error:
+            print(f"witgen diff: error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        if baseline is None:
+            print(f"witgen diff: no release tag yet, so nothing to compare {args.old} with")
+            return EXIT_OK
+        args.old, args.new = baseline, args.old
+    elif args.new is None:
+        print("witgen diff: error: give OLD and NEW (or --since-last-tag NEW)", file=sys.stderr)
+        return EXIT_USAGE
     features = features_of(args)
     with ExitStack() as scratch:
         try:
@@ -101,14 +140,38 @@ def run_diff(args: argparse.Namespace) -> int:
         return EXIT_DIAGNOSTICS
     sources: dict[Side, SourceMap] = {"old": old_sources, "new": new_sources}
     if args.json:
-        sys.stdout.write(render_json(diff, sources))
+        sys.stdout.write(render_json(diff, sources, args.only))
     else:
-        sys.stdout.write(render_text(diff, sources))
+        sys.stdout.write(render_text(diff, sources, args.only))
         sys.stdout.flush()  # the report, then the errors, even on one terminal
         for line in render_problems(diff):
             print(line, file=sys.stderr)
     sys.stdout.flush()
     return EXIT_OK if diff.ok else EXIT_DIAGNOSTICS
+
+
+def last_tag_of(path: str) -> str | None:
+    """`TAG:PATH` for the newest tag reachable from HEAD (PATH from the top of
+    the repository), or None when there is no tag yet.  Raises `InputError`
+    outside a git repository."""
+    import subprocess
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+        except OSError as error:
+            raise InputError(f"--since-last-tag: git cannot run: {error}") from None
+
+    top = git("rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise InputError("--since-last-tag: not in a git repository")
+    described = git("describe", "--tags", "--abbrev=0")
+    if described.returncode != 0:  # no tag reachable (or no commit yet)
+        return None
+    toplevel = top.stdout.strip()
+    relative = os.path.relpath(os.path.realpath(path), os.path.realpath(toplevel))
+    relative = "" if relative == os.curdir else relative.replace(os.sep, "/")
+    return f"{described.stdout.strip()}:{relative}"
 
 
 def load_tree(
@@ -140,9 +203,9 @@ def export_revision(spec: str, scratch: ExitStack) -> str:
     import tarfile
     import tempfile
 
-    def git(*args: str) -> bytes:
+    def git(*args: str, cwd: str | None = None) -> bytes:
         try:
-            done = subprocess.run(["git", *args], capture_output=True, check=False)
+            done = subprocess.run(["git", *args], capture_output=True, check=False, cwd=cwd)
         except OSError as error:
             raise InputError(f"`{spec}` is not a path, and git cannot run: {error}") from None
         if done.returncode != 0:
@@ -163,7 +226,11 @@ def export_revision(spec: str, scratch: ExitStack) -> str:
     if kind != "tree":
         raise InputError(f"`{spec}` names a git {kind}, not a file or a folder")
     os.mkdir(local)
-    archive = git("archive", "--format=tar", spec)
+    # The tree by its id, archived from the top: `git archive` run in a
+    # subfolder archives only that subfolder's part of a tree (nothing of `REV:wit`).
+    tree = git("rev-parse", spec).decode().strip()
+    top = git("rev-parse", "--show-toplevel").decode().strip()
+    archive = git("archive", "--format=tar", tree, cwd=top)
     try:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(local, filter="data")

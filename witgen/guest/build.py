@@ -33,10 +33,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+# The componentize-py that witgen is tested with: what `pip install 'witgen[guest]'`
+# installs (pyproject.toml's `guest` extra pins the same version).
+COMPONENTIZE_PY = "componentize-py==0.25.1"
+INSTALL_HINT = (
+    f"install it with `pip install 'witgen[guest]'` ({COMPONENTIZE_PY}, the version witgen "
+    "is tested with)"
+)
 
 # A build that takes longer than this is stuck (a normal one takes 6-25 s).
 BUILD_TIMEOUT_S = 600
@@ -108,6 +116,7 @@ def run_componentize(
     python_path: Sequence[Path] = (),
     packages: Sequence[Path] = (),
     ignore: Sequence[str] = IGNORED,
+    relay: bool = False,
 ) -> None:
     """Run `componentize-py -d wit_dir -w world componentize module -p <copy of app_dir>
     [-p <copy of a python_path folder>...] [-p <copies of the packages>] -o out`;
@@ -119,7 +128,11 @@ def run_componentize(
     interpreter writes `__pycache__` into its python path during the build.  Only
     that folder goes into the component: no virtualenv's site-packages
     (componentize-py adds `$VIRTUAL_ENV`'s) and no current folder (the default
-    python path is `.`, so componentize-py runs in an empty folder)."""
+    python path is `.`, so componentize-py runs in an empty folder).
+
+    With `relay`, componentize-py runs without `--quiet` and what it prints goes
+    to this process's standard error as it comes (a person at a terminal sees
+    the build going on); otherwise it is quiet and its output is captured."""
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
     env["RUST_BACKTRACE"] = "0"  # the error, not pages of native backtrace
     with tempfile.TemporaryDirectory(prefix="witgen-guest-") as workdir:
@@ -141,7 +154,7 @@ def run_componentize(
         empty.mkdir()
         argv = [
             *command,
-            "--quiet",
+            *(() if relay else ("--quiet",)),
             "-d",
             str(wit_dir.resolve()),
             "-w",
@@ -155,11 +168,13 @@ def run_componentize(
             str(out.resolve()),
         ]
         try:
+            sys.stderr.flush()
             done = subprocess.run(
                 argv,
                 cwd=empty,
                 env=env,
-                capture_output=True,
+                stdout=sys.stderr.fileno() if relay else subprocess.PIPE,
+                stderr=None if relay else subprocess.PIPE,
                 text=True,
                 timeout=BUILD_TIMEOUT_S,
                 check=False,
@@ -167,9 +182,10 @@ def run_componentize(
         except (OSError, subprocess.TimeoutExpired) as error:
             raise BuildError(f"{' '.join(argv)}: {error}") from error
     if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+        output = (done.stderr or "").strip() or (done.stdout or "").strip()
         raise BuildError(
             f"componentize-py failed (exit {done.returncode}): {' '.join(argv)}\n"
-            f"{done.stderr.strip() or done.stdout.strip()}"
+            f"{'(its output is above)' if relay else output}"
         )
 
 
@@ -303,26 +319,38 @@ def build_component(
     manifest: Path,
     module: str = "app",
     python_path: Sequence[Path] = (),
+    warn: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None,
+    relay: bool = False,
 ) -> Built:
     """Check the manifest, then build (see the module docstring).
 
     The app can import modules from `python_path` folders and the guest SDK,
-    `airssys_sdk`, which is installed with witgen."""
+    `airssys_sdk`, which is installed with witgen.  `warn` is called with each
+    of the manifest's warnings as soon as the check made them (before the
+    build; `Built.warnings` lists them too), `progress` with a line before each
+    long step, and `relay` lets componentize-py print (see `run_componentize`)."""
     if not (app_dir / f"{module}.py").is_file() and not (app_dir / module).is_dir():
         raise BuildError(f"{app_dir}: no module `{module}` (no {module}.py) to build")
+    if progress is not None:
+        progress(f"checking {manifest} against world `{world}`")
     report = check_manifest(manifest, world_imports(wit, world))
+    if warn is not None:
+        for warning in report.warnings:
+            warn(warning)
     if report.errors:
         lines = "\n".join(f"  {error}" for error in report.errors)
         raise BuildError(f"the manifest does not fit the component:\n{lines}")
     command = componentize_py_command()
     if command is None:
         raise BuildError(
-            "componentize-py is not installed beside "
-            f"{sys.executable}; install it with `pip install componentize-py`"
+            f"componentize-py is not installed beside {sys.executable}; {INSTALL_HINT}"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.witgen-tmp")
     started = time.perf_counter()
+    if progress is not None:
+        progress(f"building {out} with componentize-py (this takes 10 s to a few minutes)")
     try:
         sdk = sdk_folder()
         run_componentize(
@@ -334,6 +362,7 @@ def build_component(
             out=temporary,
             python_path=python_path,
             packages=[sdk] if sdk is not None else [],
+            relay=relay,
         )
         os.replace(temporary, out)
     finally:

@@ -1,7 +1,9 @@
 """The command line of Python guests: `witgen build` and `witgen generate --guest`.
 
 In: parsed arguments.  Out: messages on standard output (what was written or
-built) and standard error (warnings, errors), and the exit status: 0 success,
+built) and standard error (warnings, as soon as the manifest check made them,
+before the build; errors; and, when standard error is a terminal, a line before
+each long step and componentize-py's own output), and the exit status: 0 success,
 1 diagnostics (WIT errors, manifest errors, a failed build), 2 usage errors (no
 world to build for, an app folder that does not exist).  Raises nothing: every
 error is printed once, as `error: ...`, never as a traceback.
@@ -95,6 +97,16 @@ def run_build(args: argparse.Namespace) -> int:
         wit = airssys_wit()
     output = Path(args.output) if args.output else app_dir / f"{args.module}.wasm"
     manifest = Path(args.manifest) if args.manifest else app_dir / "Component.toml"
+    # Progress and componentize-py's own output for a person at a terminal (a
+    # build takes 10 s to minutes); quiet otherwise, so logs hold the result.
+    terminal = sys.stderr.isatty()
+
+    def warn(warning: str) -> None:
+        print(f"warning: {warning}", file=sys.stderr)
+
+    def progress(step: str) -> None:
+        print(f"{step}...", file=sys.stderr, flush=True)
+
     try:
         built = build_component(
             app_dir,
@@ -104,6 +116,9 @@ def run_build(args: argparse.Namespace) -> int:
             manifest=manifest,
             module=args.module,
             python_path=[Path(folder) for folder in args.python_path],
+            warn=warn,
+            progress=progress if terminal else None,
+            relay=terminal,
         )
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -111,8 +126,6 @@ def run_build(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
-    for warning in built.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"built {shown(built.wasm)} ({built.size / 1e6:.1f} MB in {built.seconds:.1f} s) "
         f"for world `{world}`"

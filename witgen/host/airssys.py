@@ -288,7 +288,8 @@ class ComponentRuntime:
 
     def _instantiate(self) -> None:
         """A new store and instance; start functions run under the lifecycle deadline."""
-        self.store, self.memory = new_store(self.host.engine, self.limits, log_output(self.logger))
+        self.output = log_output(self.logger)  # the component's stdout and stderr, by line
+        self.store, self.memory = new_store(self.host.engine, self.limits, self.output)
         with instantiating(self.store, self.memory, self.host.config.lifecycle_timeout_ms):
             self.exports = world.instantiate(self.store, self.linker, self.component)
 
@@ -446,6 +447,7 @@ class ComponentRuntime:
             self._trapped(what, reason)
             raise ComponentTrapped(self.name, what, reason) from error
         finally:
+            self.output.flush()
             self.deadline = None
             if self.state != "failed":
                 with contextlib.suppress(WasmtimeError):
@@ -455,6 +457,7 @@ class ComponentRuntime:
         """A new store and instance after a trap, initialised again; one of the
         `restart_limit` restarts unless not `counted` (the store was lost for a
         value too large, not for a fault of the component's)."""
+        self.output.flush()  # what it wrote before the trap, before the trap's own record
         if self._closing:
             return  # unloaded during the call: nothing to start again
         if counted:

@@ -15,6 +15,9 @@ artifact, so an entry is used only when the file is still the one written
 artifact takes about 25 ms, so it is done only when the identity changed): a
 truncated, corrupted or foreign file is compiled afresh and replaced, never
 trusted.
+`on_compile`, when set, is called before a component is compiled (not when it
+is taken from the cache): a command tells its user why the first load of a
+component takes seconds to minutes.
 Entries are written to a temporary file and renamed, so concurrent loaders
 (threads, processes) never see half an entry.  The last few components
 loaded are also kept in memory (`KEPT`), so a component loaded again (another
@@ -30,6 +33,7 @@ import json
 import os
 import tempfile
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as distribution_version
@@ -80,6 +84,7 @@ class ComponentCache:
         # `Component` is immutable and may be instantiated in any number of
         # stores of its engine).
         self._kept: OrderedDict[str, tuple[Engine, Component]] = OrderedDict()
+        self.on_compile: Callable[[], None] | None = None
 
     def load(self, engine: Engine, source: bytes | str | os.PathLike[str]) -> Loaded:
         """The component in `source` (its bytes, or its file), from the cache or
@@ -115,6 +120,8 @@ class ComponentCache:
             if hashlib.sha256(data).hexdigest() != digest:  # changed in place since: start over
                 self._digests.clear()
                 return self.load(engine, data)
+        if self.on_compile is not None:
+            self.on_compile()
         component = Component(engine, data)
         self._store(component, artifact, seal)
         return Loaded(self._keep(key, engine, component), digest, False)

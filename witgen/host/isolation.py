@@ -142,13 +142,42 @@ def instantiating(store: Store, budget: MemoryBudget, timeout_ms: int) -> Iterat
         store.set_epoch_deadline(FOREVER)
 
 
-def log_output(logger: logging.Logger) -> Callable[[str, bytes], None]:
-    """A WASI output callback writing each chunk to `logger` at INFO (stdout) or WARNING."""
+class LineLog:
+    """A WASI output callback writing `logger` one record per line, at INFO
+    (stdout) or WARNING (stderr).
 
-    def output(stream: str, data: bytes) -> None:
-        text = data.decode("utf-8", "backslashreplace").rstrip("\n")
-        if text:
+    WASI writes come in chunks that need not end a line (CPython in a guest
+    writes `RuntimeError`, `: ` and the message of an exception separately):
+    the text of each stream is kept until its newline, so a traceback reads as
+    the guest printed it.  `flush()` writes what is left (the host calls it
+    after each call); a line longer than `LINE_LIMIT` is written in parts."""
+
+    LINE_LIMIT = 64 * 1024
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+        self.pending: dict[str, str] = {}
+
+    def __call__(self, stream: str, data: bytes) -> None:
+        text = self.pending.pop(stream, "") + data.decode("utf-8", "backslashreplace")
+        *lines, rest = text.split("\n")
+        for line in lines:
+            self._write(stream, line)
+        if len(rest) > self.LINE_LIMIT:
+            self._write(stream, rest)
+        elif rest:
+            self.pending[stream] = rest
+
+    def flush(self) -> None:
+        for stream in list(self.pending):
+            self._write(stream, self.pending.pop(stream))
+
+    def _write(self, stream: str, line: str) -> None:
+        if line.strip():
             level = logging.INFO if stream == "stdout" else logging.WARNING
-            logger.log(level, "%s", text, extra={"stream": stream})
+            self.logger.log(level, "%s", line.rstrip(), extra={"stream": stream})
 
-    return output
+
+def log_output(logger: logging.Logger) -> LineLog:
+    """A WASI output callback writing each line to `logger` (see `LineLog`)."""
+    return LineLog(logger)
