@@ -308,6 +308,9 @@ class PackageDiff:
     old_version: Version | None
     new_version: Version | None
     changes: tuple[Change, ...]
+    # OLD is a compiled component: the question is whether it still fits NEW
+    # (no breaking change), not whether NEW's version covers its changes.
+    fit: bool = False
 
     @property
     def required(self) -> Level:
@@ -323,7 +326,16 @@ class PackageDiff:
 
     @property
     def problem(self) -> str | None:
-        """Why NEW's version is wrong, or None when it is enough (or there is none)."""
+        """Why NEW's version is wrong, or None when it is enough (or there is none);
+        with `fit`, why the component does not fit NEW, or None when it does."""
+        if self.fit:
+            breaking = self.count("breaking")
+            if not breaking:
+                return None
+            return (
+                f"the component does not fit NEW ({breaking} breaking "
+                f"change{'s' * (breaking != 1)})"
+            )
         return version_problem(self.old_version, self.new_version, self.required)
 
     @property
@@ -421,21 +433,38 @@ def diff_resolves(old: ir.Resolve, new: ir.Resolve, package: str | None = None) 
         if missing:
             raise DiffError(f"package `{key[0]}:{key[1]}` is not in {' or '.join(missing)}")
         keys, only_old, only_new = [key], [], []
+    fit = is_component(old)
     results = []
     for key in keys:
         differ = _Differ(old, new, key)
         old_package = old.packages[old_packages[key]]
         new_package = new.packages[new_packages[key]]
         differ.package(old_package, new_package)
+        changes = differ.changes
+        if fit:  # what NEW adds, a component built against OLD never asks for
+            changes = [c for c in changes if c.rule not in _NOT_ASKED_FOR]
         results.append(
             PackageDiff(
                 f"{key[0]}:{key[1]}",
                 old_package.name.version,
                 new_package.name.version,
-                tuple(sorted(differ.changes, key=sort_key)),
+                tuple(sorted(changes, key=sort_key)),
+                fit,
             )
         )
     return Diff(tuple(results), tuple(only_old), tuple(only_new))
+
+
+# A compiled component's packages hold only the interfaces it imports and
+# exports, and no worlds: NEW's other interfaces and its worlds are not changes.
+_NOT_ASKED_FOR = frozenset({"interface-added", "world-added"})
+
+
+def is_component(resolve: ir.Resolve) -> bool:
+    """Whether `resolve` was read from a compiled component (its main package is
+    wit-parser's `root:component`)."""
+    name = resolve.packages[resolve.main].name
+    return (name.namespace, name.name, name.version) == ("root", "component", None)
 
 
 def _package_key(text: str) -> tuple[str, str]:

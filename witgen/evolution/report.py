@@ -58,11 +58,15 @@ def summary(diff: Diff, only: Only = None) -> str:
     wrong = [package for package in diff.packages if not package.ok]
     if wrong:
         text += "; " + ", ".join(
-            f"{package.name} {_need(package, why=False)}: version too small"
-            if package.minimum is not None and package.changes
-            else f"{package.name}: {package.problem}"
+            (
+                f"{package.name} {_need(package, why=False)}: version too small"
+                if package.minimum is not None and package.changes and not package.fit
+                else f"{package.name}: {package.problem}"
+            )
             for package in wrong
         )
+    elif counts and any(package.fit for package in diff.packages):
+        text += "; the component fits NEW"
     elif counts:
         text += "; every version covers its changes"
     if only is not None and set(only) != set(VERDICTS):
@@ -83,6 +87,8 @@ def header(package: PackageDiff) -> str:
     counts = ", ".join(
         f"{package.count(verdict)} {verdict}" for verdict in VERDICTS if package.count(verdict)
     )
+    if package.fit:
+        return f"{package.name} {versions}: {counts}: {'fits' if package.ok else 'does not fit'}"
     if package.old_version is None or package.new_version is None:
         return f"{package.name} {versions}: {counts}: {_need(package)}"
     status = "ok" if package.ok else "version too small"
