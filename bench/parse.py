@@ -120,17 +120,7 @@ def _time(action: object) -> float:
 def _big_wit(interfaces: int) -> str:
     """A valid package: `interfaces` interfaces of records, variants and functions."""
     parts = ["package bench:big@1.0.0;\n"]
-    for index in range(interfaces):
-        parts.append(
-            f"\n/// Interface number {index}.\ninterface i{index} {{\n"
-            f"  record point {{ x: s32, y: s32, label: option<string> }}\n"
-            f"  variant shape {{ circle(f64), square(tuple<f64, f64>), none }}\n"
-            f"  enum color {{ red, green, blue }}\n"
-            f"  flags perms {{ read, write, exec }}\n"
-            f"  resource handle {{\n    constructor(name: string);\n"
-            f"    get: func() -> result<list<point>, string>;\n  }}\n"
-            f"  move: func(p: point, by: list<s32>) -> result<point, color>;\n}}\n"
-        )
+    parts += [processes.interface_text(index) for index in range(interfaces)]
     return "".join(parts)
 
 

@@ -99,23 +99,28 @@ def median_ratio(ours: list[Usage], theirs: list[Usage]) -> float:
     return statistics.median(a.cpu / b.cpu for a, b in zip(ours, theirs, strict=True))
 
 
+def interface_text(index: int) -> str:
+    """Interface `i<index>` of the generated packages: a record, a variant, an
+    enum, flags, a resource and a function, with a doc comment."""
+    return (
+        f"\n/// Interface number {index}.\ninterface i{index} {{\n"
+        f"  record point {{ x: s32, y: s32, label: option<string> }}\n"
+        f"  variant shape {{ circle(f64), square(tuple<f64, f64>), none }}\n"
+        f"  enum color {{ red, green, blue }}\n"
+        f"  flags perms {{ read, write, exec }}\n"
+        f"  resource handle {{\n    constructor(name: string);\n"
+        f"    get: func() -> result<list<point>, string>;\n  }}\n"
+        f"  move: func(p: point, by: list<s32>) -> result<point, color>;\n}}\n"
+    )
+
+
 def generated_package(folder: Path, lines: int = 25_000) -> Path:
-    """A valid package of about `lines` lines: interfaces of records, variants,
-    enums, flags, resources and functions, each with a doc comment."""
+    """A valid package of about `lines` lines of `interface_text` interfaces."""
     parts = ["package bench:big@1.0.0;\n"]
     count = 0
     index = 0
     while count < lines:
-        part = (
-            f"\n/// Interface number {index}.\ninterface i{index} {{\n"
-            f"  record point {{ x: s32, y: s32, label: option<string> }}\n"
-            f"  variant shape {{ circle(f64), square(tuple<f64, f64>), none }}\n"
-            f"  enum color {{ red, green, blue }}\n"
-            f"  flags perms {{ read, write, exec }}\n"
-            f"  resource handle {{\n    constructor(name: string);\n"
-            f"    get: func() -> result<list<point>, string>;\n  }}\n"
-            f"  move: func(p: point, by: list<s32>) -> result<point, color>;\n}}\n"
-        )
+        part = interface_text(index)
         parts.append(part)
         count += part.count("\n")
         index += 1
