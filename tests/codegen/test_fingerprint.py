@@ -41,8 +41,23 @@ print(json.dumps(sorted(files)))
 """
 
 
-def test_every_module_the_generator_imports_is_fingerprinted() -> None:
-    inputs = [str(ROOT / "wit"), str(KINDS_OF_DEPS)]
+# A package whose dependency is WebAssembly text (`p:q/i` encoded as a component
+# type), for when the corpus (and its kinds-of-deps case) is not there.
+_WAT_DEP = (
+    '(component (type (component (type (instance (type (func (param "a" u32)))'
+    ' (export "f" (func (type 0))))) (export "p:q/i" (instance (type 0)))))'
+    ' (export "i" (type 0)))'
+)
+
+
+def test_every_module_the_generator_imports_is_fingerprinted(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "deps").mkdir(parents=True)
+    (package / "main.wit").write_text("package zz:main;\nworld w { import p:q/i; }\n")
+    (package / "deps" / "q.wat").write_text(_WAT_DEP)
+    inputs = [str(ROOT / "wit"), str(package)]
+    if KINDS_OF_DEPS.is_dir():
+        inputs.append(str(KINDS_OF_DEPS))
     result = subprocess.run(
         [sys.executable, "-c", _IMPORTED, json.dumps(inputs)],
         capture_output=True,
