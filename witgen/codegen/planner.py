@@ -153,44 +153,17 @@ def module_clashes(
     are both the package `a_b_c`; world `w`'s inline `x` and interface `w-x`
     are both the module `w_x`), and a module must never silently stand for two.
     """
-    resolve = planner.resolve
-    items: list[tuple[tuple[str, ...], ir.Owner, str, str, Span | None]] = []
-    for interface_id in interfaces:
-        interface = resolve.interfaces[interface_id]
-        wit_id = resolve.interface_id(interface_id)
-        if wit_id is not None:
-            what = f"interface `{wit_id}`"
-        else:
-            world_name, key = planner._inline_owner(interface_id)
-            what = f"interface `{key}` of world `{world_name}`"
-        items.append(
-            (
-                planner.interface_path(interface_id),
-                ir.InterfaceOwner(interface_id),
-                _package_name(resolve, interface.package),
-                what,
-                interface.span,
-            )
-        )
-    for world_id in worlds:
-        world = resolve.worlds[world_id]
-        home = resolve.packages[world.package] if world.package is not None else None
-        what = f"world `{home.name.interface_id(world.name) if home else world.name}`"
-        items.append(
-            (
-                planner.world_path(world_id),
-                ir.WorldOwner(world_id),
-                _package_name(resolve, world.package),
-                what,
-                world.span,
-            )
-        )
+    owners: list[ir.Owner] = [ir.InterfaceOwner(i) for i in interfaces]
+    owners += [ir.WorldOwner(w) for w in worlds]
     problems: list[Diagnostic] = []
     packages: dict[str, str] = {}
     modules: dict[tuple[str, ...], tuple[ir.Owner, str]] = {}
     aliases: dict[str, tuple[str, ...]] = {}
     refused: set[str] = set()
-    for path, owner, package, what, span in items:
+    for owner in owners:
+        path = planner.path_of(owner)
+        assert path is not None
+        package, what, span = _described(planner, owner)
         module = ".".join(path)
         alias = names.module_alias(path)
         first_package = packages.setdefault(path[0], package)
@@ -222,8 +195,26 @@ def module_clashes(
     return problems
 
 
-def _package_name(resolve: ir.Resolve, package_id: ir.PackageId | None) -> str:
-    return str(resolve.packages[package_id].name) if package_id is not None else ""
+def _described(planner: Planner, owner: ir.Owner) -> tuple[str, str, Span | None]:
+    """An interface's or a world's package name, how errors name it, and its span."""
+    resolve = planner.resolve
+    if isinstance(owner, ir.InterfaceOwner):
+        interface = resolve.interfaces[owner.interface]
+        wit_id = resolve.interface_id(owner.interface)
+        if wit_id is not None:
+            what = f"interface `{wit_id}`"
+        else:
+            world_name, key = planner._inline_owner(owner.interface)
+            what = f"interface `{key}` of world `{world_name}`"
+        package_id, span = interface.package, interface.span
+    else:
+        assert isinstance(owner, ir.WorldOwner)
+        world = resolve.worlds[owner.world]
+        home = resolve.packages[world.package] if world.package is not None else None
+        what = f"world `{home.name.interface_id(world.name) if home else world.name}`"
+        package_id, span = world.package, world.span
+    package = str(resolve.packages[package_id].name) if package_id is not None else ""
+    return package, what, span
 
 
 def _used_from(resolve: ir.Resolve, type_id: ir.TypeId) -> ir.InterfaceId | None:

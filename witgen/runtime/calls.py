@@ -99,13 +99,6 @@ class Signature:
         error.place = place
         return error
 
-    def lower_params(self, args: Sequence[object], array: Any, cx: Context) -> None:
-        for index, (codec, value) in enumerate(zip(self.param_codecs, args, strict=True)):
-            try:
-                codec.lower(value, array[index], cx)
-            except Invalid as problem:
-                raise self.error(problem, f"argument `{self.param_names[index]}`") from None
-
     def lift_result(self, val: Any, cx: Context) -> object:
         assert self.result is not None
         try:
