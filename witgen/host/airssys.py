@@ -284,10 +284,21 @@ class ComponentRuntime:
         self.store: Store
         self.memory: MemoryBudget  # the linear memory it holds (`.used`) and may hold
         self.exports: world.Exports
-        self._instantiate()
+        try:
+            self._instantiate()
+        except BaseException:
+            self._released = True  # nothing was loaded: free it all now (see `close`)
+            self.linker.close()
+            self.process.close()
+            raise
 
     def _instantiate(self) -> None:
-        """A new store and instance; start functions run under the lifecycle deadline."""
+        """A new store and instance (the previous store, after a trap, is freed at
+        once, not when the collector finds it); start functions run under the
+        lifecycle deadline."""
+        previous: Store | None = getattr(self, "store", None)
+        if previous is not None:
+            previous.close()
         self.output = log_output(self.logger)  # the component's stdout and stderr, by line
         self.store, self.memory = new_store(self.host.engine, self.limits, self.output)
         with instantiating(self.store, self.memory, self.host.config.lifecycle_timeout_ms):
@@ -657,6 +668,8 @@ class AirssysHost:
             )
         except (ComponentTrapped, ComponentFailed) as error:
             del self.components[name]
+            runtime.close()
+            runtime.process.close()
             raise LoadError(name, [f"component `{name}`: metadata failed: {error}"]) from None
         return runtime
 
