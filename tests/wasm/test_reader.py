@@ -174,3 +174,28 @@ def test_mutated_real_components_raise_only_wasm_error() -> None:
             read_component(data, _ignore)
         except WasmError as error:
             assert str(error).endswith(f" (at offset 0x{error.offset:x})")
+
+
+OUTER_ALIASES = {
+    # count 0 names the component's own scope (it read past the scope list)
+    "own-scope": "(component (type u8) (alias outer 0 0 (type)))",
+    "enclosing-component": "(component (type u8) (component (alias outer 1 0 (type))))",
+    "enclosing-instance-type": (
+        "(component (type u8)"
+        ' (type (instance (alias outer 1 0 (type)) (export "t" (type (eq 0))))))'
+    ),
+}
+
+
+@needs_wasm_tools
+@pytest.mark.parametrize("case", sorted(OUTER_ALIASES))
+def test_outer_aliases_read_as_wasm_tools_validates_them(case: str, tmp_path: Path) -> None:
+    assert WASM_TOOLS is not None
+    data = wat(OUTER_ALIASES[case])
+    path = tmp_path / "c.wasm"
+    path.write_bytes(data)
+    result = subprocess.run(
+        [WASM_TOOLS, "validate", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr  # each is a valid component
+    assert reader_says(data) == "ok"

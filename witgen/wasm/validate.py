@@ -825,8 +825,8 @@ class Validator:
         if alias.kind == "type":
             id = target.type_at(alias.index, offset)
             # Past a component's boundary, no resource of the outer one may leak in.
-            inner = self.scopes[len(self.scopes) - alias.count]
-            if alias.count and inner.kind == "component" and self.types.free_variables(id):
+            crossed = alias.count and self.scopes[-alias.count].kind == "component"
+            if crossed and self.types.free_variables(id):
                 wasm_error(
                     "cannot alias outer type which transitively refers to resources not "
                     "defined in the current component",
