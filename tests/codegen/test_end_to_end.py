@@ -681,3 +681,11 @@ def test_a_refusal_in_the_middle_of_the_arguments_frees_what_was_lowered(echo: E
             guest.echo_strings(strings)
     assert rss() - before < 64 << 20
     assert guest.echo_strings(["after"]) == ["after"]
+
+
+def test_a_call_with_the_wrong_number_of_arguments_never_reaches_the_component(
+    echo: Echo,
+) -> None:
+    with pytest.raises(TypeError, match=r"echo-u32 takes 1 arguments \(2 given\)"):
+        echo.exports.guest._call_echo_u32(1, 2)
+    assert echo.exports.guest.echo_u32(7) == 7

@@ -180,22 +180,23 @@ class ExportCall:
         nested = self.busy
         params: Any
         result: Any
-        if nested:  # re-entered: this call gets arrays of its own
+        cx = self.cx
+        if nested:  # re-entered: this call gets arrays, and lends borrows, of its own
             params = self.make_params() if self.make_params is not None else None
             result = Val() if self.result is not None else None
+            cx = Context(cx.store, cx.owner)
         else:
             params, result = self.params, self.result
             self.busy = True
         signature = self.signature
-        cx = self.cx
         try:
             _raised.error = None
+            if len(args) != self.count:
+                raise TypeError(
+                    f"{signature.name} takes {self.count} arguments ({len(args)} given)"
+                )
             try:
                 if params is not None:
-                    if len(args) != self.count:
-                        raise TypeError(
-                            f"{signature.name} takes {self.count} arguments ({len(args)} given)"
-                        )
                     index = 0
                     try:
                         for codec in signature.param_codecs:
