@@ -101,7 +101,9 @@ def test_same_class_behaviour(a: Any, b: Any, args: tuple[Any, ...]) -> None:
     assert dataclasses.asdict(y) == dataclasses.asdict(x)
     assert dataclasses.replace(y) == y
     assert pickle.loads(pickle.dumps(y)) == y
-    assert inspect.signature(b) == inspect.signature(type(y))
+    # What dataclass() records about the class (its constructor differs between
+    # Python versions: a copy made with 3.11's arguments broke 3.12's import).
+    assert repr(b.__dataclass_params__) == repr(a.__dataclass_params__)
     assert b.__init__.__annotations__ == a.__init__.__annotations__
     name = dataclasses.fields(b)[0].name
     for target in (x, y):

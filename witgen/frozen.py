@@ -18,6 +18,7 @@ functions over the field names.  Classes that inherit fields are not supported
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import reprlib
@@ -58,8 +59,15 @@ def _make(cls: _T, order: bool) -> _T:
     body.pop("__weakref__", None)
     new: Any = type(cls)(cls.__name__, cls.__bases__, body)
     new.__qualname__ = cls.__qualname__
-    params = cls.__dict__["__dataclass_params__"]
-    new.__dataclass_params__ = type(params)(True, True, True, order, False, True)
+    # What `@dataclass(frozen=True, slots=True, order=order)` records; the class's
+    # constructor takes more arguments from one Python version to the next, so
+    # the record dataclass() made is copied and set.
+    params = copy.copy(cls.__dict__["__dataclass_params__"])
+    params.init, params.repr, params.eq, params.order = True, True, True, order
+    params.unsafe_hash, params.frozen = False, True
+    if hasattr(params, "slots"):  # Python 3.12 and later
+        params.slots = True
+    new.__dataclass_params__ = params
 
     signature = _signature(fields)
     new.__init__ = _lazy_init(new, fields)
