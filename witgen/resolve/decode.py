@@ -84,8 +84,9 @@ def decode_input(arena: Arena, path: str, data: bytes, is_text: bool) -> ir.Pack
     if not decoded.is_component:
         embedded = any(name.startswith("component-type") for name in decoded.custom_sections)
         fail(_EMBEDDED_WIT if embedded else _CORE_MODULE, None)
-    # A component is taken as it is (the arena is empty: a binary has no deps/).
-    merged = merge(arena, decoded.arena, elaborate_worlds=bool(arena.packages))
+    # The arena is empty (a binary main input has no deps/): the component is taken
+    # as decoded, its world's items in the binary's order, as wasm-tools takes it.
+    merged = merge(arena, decoded.arena, elaborate_worlds=False)
     return merged.packages[decoded.package]
 
 
