@@ -247,3 +247,13 @@ def test_dependency_keys_are_checked_at_load(key: str) -> None:
         manifest(f'[dependencies]\n"{key}" = "^1.0.0"\n')
     assert caught.value.problems[0].key is not None
     assert caught.value.problems[0].key.startswith("dependencies.")
+
+
+def test_a_host_that_links_wasi_supports_wasi_0_2_imports() -> None:
+    """The airssys host links WASI 0.2 from wasmtime at any 0.2.x; other versions
+    and other hosts' validators still refuse them."""
+    wasi = ["wasi:io/streams@0.2.0", "wasi:cli/stdout@0.2.9"]
+    assert InterfaceValidator(links_wasi=True).check(wasi) == ()
+    refused = InterfaceValidator(links_wasi=True).check(["wasi:io/streams@0.3.0"])
+    assert [problem.kind for problem in refused] == [InterfaceProblemKind.UNSUPPORTED]
+    assert len(InterfaceValidator().check(wasi)) == 2

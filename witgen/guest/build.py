@@ -198,7 +198,6 @@ def check_manifest(manifest_path: Path, imports: Sequence[ImportedInterface]) ->
         CAPABILITIES,
         InterfaceValidator,
         ManifestError,
-        is_linked_wasi,
         load_manifest,
     )
 
@@ -211,8 +210,8 @@ def check_manifest(manifest_path: Path, imports: Sequence[ImportedInterface]) ->
     warnings = [str(warning) for warning in manifest.warnings]
     errors = [
         f"{manifest.file}: `{problem.name}`: {problem.kind.value}: {problem.message}"
-        for problem in InterfaceValidator().check_manifest(
-            manifest, [i.name for i in imports if not is_linked_wasi(i.name)]
+        for problem in InterfaceValidator(links_wasi=True).check_manifest(
+            manifest, [i.name for i in imports]
         )
     ]
     needed: set[str] = set()

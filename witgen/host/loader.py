@@ -135,7 +135,7 @@ def check_component(
             import_problems.append(f"import `{key}`: the host does not provide it")
             continue
         airssys_imports.append(key)
-    validator = InterfaceValidator(packages)
+    validator = InterfaceValidator(packages, links_wasi=True)
     if manifest is not None:
         interface_problems = validator.check_manifest(manifest, airssys_imports)
     else:

@@ -98,9 +98,14 @@ def _split_name(name: str) -> tuple[str, str | None, str | None] | None:
 class InterfaceValidator:
     """Knows the packages a host provides; checks components against them."""
 
-    __slots__ = ("_packages",)
+    __slots__ = ("_links_wasi", "_packages")
 
-    def __init__(self, packages: Iterable[ProvidedPackage] = AIRSSYS_PACKAGES) -> None:
+    def __init__(
+        self, packages: Iterable[ProvidedPackage] = AIRSSYS_PACKAGES, *, links_wasi: bool = False
+    ) -> None:
+        """`links_wasi`: the host also links WASI 0.2 from wasmtime (the airssys
+        host does), so such imports (`is_linked_wasi`) are supported."""
+        self._links_wasi = links_wasi
         self._packages: dict[str, tuple[semver.Version, frozenset[str], str]] = {}
         for package in packages:
             self._packages[package.name] = (
@@ -157,6 +162,8 @@ class InterfaceValidator:
             raise INTERFACE_ERRORS[problems[0].kind](problems)
 
     def _check_import(self, name: str) -> InterfaceProblem | None:
+        if self._links_wasi and isinstance(name, str) and is_linked_wasi(name):
+            return None  # the host links it from wasmtime
         parts = _split_name(name) if isinstance(name, str) else None
         if parts is None or parts[1] is None:
             return InterfaceProblem(
