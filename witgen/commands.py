@@ -99,8 +99,7 @@ class ColorStream:
                 rest = line[label.end() :]
                 self.bold = True
             if self.bold and rest.endswith("\n"):
-                body = rest.rstrip("\r\n")
-                rest = f"{body}{RESET}{rest[len(body) :]}"
+                rest += RESET  # after the line break, where wasm-tools puts it
                 self.bold = False
             out.append(rest)
             self.line_start = line.endswith("\n")

@@ -222,5 +222,5 @@ RESET = "\x1b[0m"
 
 def colored_label(severity: str) -> str:
     """`error: ` (or `warning: `) as wasm-tools prints it in colour; the text after
-    it is bold until `RESET`, which the caller puts at the end of the line."""
+    it is bold until `RESET`, which the caller puts after the line break."""
     return f"{RESET}{BOLD}\x1b[{SEVERITY_COLORS[severity]}m{severity}{RESET}{BOLD}: "
