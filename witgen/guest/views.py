@@ -45,6 +45,7 @@ the bindings.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -964,7 +965,7 @@ class _Planner:
                     wrapper = self.import_function(function, wit_name, module, typedef)
                     claimed = names.claim(wrapper.name)
                     if claimed != wrapper.name:
-                        wrapper = _renamed(wrapper, claimed)
+                        wrapper = dataclasses.replace(wrapper, name=claimed)
                     wrappers.append(wrapper)
             if wrappers:
                 resources.append(
@@ -1085,18 +1086,6 @@ def _module_owner(module: str) -> str | None:
     if module in GUEST_STDLIB_MODULES:
         return "Python's standard library"
     return None
-
-
-def _renamed(function: ImportFunctionView, name: PythonName) -> ImportFunctionView:
-    return ImportFunctionView(
-        name=name,
-        params=function.params,
-        returns=function.returns,
-        error=function.error,
-        docs=function.docs,
-        is_async=function.is_async,
-        call=function.call,
-    )
 
 
 _PRIMITIVE_ANNOTATIONS = {

@@ -245,12 +245,11 @@ _CREATOR = ffi.wasmtime_memory_creator_t(None, _NEW, _NO_FINALIZER)
 
 
 def install_memory_creator(config: Config) -> bool:
-    """Make engines of `config` create linear memories here (charged to budgets),
-    without copy-on-write images; False, and nothing changed, where the platform
-    cannot."""
+    """Make engines of `config` create linear memories here (charged to budgets);
+    False, and nothing changed, where the platform cannot.  wasmtime maps
+    copy-on-write images only into memories it created itself, so the caller
+    turns them off (`isolation.make_engine` does, on every platform)."""
     if _libc is None:
         return False
-    # wasmtime maps copy-on-write images only into memories it created itself.
-    config.memory_init_cow = False
     ffi.wasmtime_config_host_memory_creator_set(config.ptr(), ctypes.byref(_CREATOR))
     return True
