@@ -214,20 +214,12 @@ def _run_stdin(name: str, check: bool, diff: bool) -> int:
 def _format(name: str, data: bytes, tally: _Tally) -> str | None:
     """The formatted text of `data`, or None (said on standard error) when it
     is not UTF-8, does not parse, or the formatter fails."""
-    from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
+    from witgen.diagnostics import SourceMap, WitError
     from witgen.fmt.layout import FormatError, format_text
+    from witgen.resolve.load import decode_source
 
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        sources = SourceMap()
-        file = sources.add(name, data.decode("utf-8", "replace"), data)
-        span = Span(file, error.start, error.start + 1)
-        print_wit_error(WitError([Diagnostic("input was not valid utf-8", span)], sources))
-        tally.fail(EXIT_DIAGNOSTICS)
-        return None
-    try:
-        return format_text(name, text)
+        return format_text(name, decode_source(name, data, SourceMap()))
     except WitError as error:
         print_wit_error(error)
         tally.fail(EXIT_DIAGNOSTICS)

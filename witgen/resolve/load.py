@@ -153,13 +153,18 @@ def _parse(path: str, sources: SourceMap) -> ast.File:
 
 
 def _parse_data(path: str, data: bytes, sources: SourceMap) -> ast.File:
+    return parse_file(sources, sources.add(path, decode_source(path, data, sources)))
+
+
+def decode_source(path: str, data: bytes, sources: SourceMap) -> str:
+    """The text of a `.wit` file; `WitError` (wit-parser's "input was not valid
+    utf-8", pointing at the first bad byte) when it is not UTF-8."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         file = sources.add(path, data.decode("utf-8", "replace"), data)
         span = Span(file, error.start, error.start + 1)
         raise WitError([Diagnostic("input was not valid utf-8", span)], sources) from None
-    return parse_file(sources, sources.add(path, text))
 
 
 def detect_wasm(data: bytes) -> str | None:
