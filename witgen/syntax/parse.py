@@ -466,8 +466,6 @@ class _Tracker(Lexer):
             if state.package_braces >= MAX_PACKAGE_DEPTH:
                 state.fail("package nesting too deep", state.token_span(token))
             state.package_pending = True
-        elif kind == "SEMICOLON":
-            state.package_pending = False
         elif kind == "LBRACE":
             state.braces.append(state.package_pending)
             state.package_braces += state.package_pending
