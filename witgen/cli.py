@@ -99,14 +99,17 @@ def command_parser(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argp
     """The parser of the (sub)command `argv` names: `witgen manifest check ...`
     gives the parser of `manifest check`."""
     for word in argv:
-        commands = [
-            action
-            for action in parser._actions  # argparse keeps its subcommands nowhere public
-            if isinstance(action, argparse._SubParsersAction)
-        ]
-        if commands and word in commands[0].choices:
-            parser = commands[0].choices[word]
+        parser = _children(parser).get(word, parser)
     return parser
+
+
+def _children(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands of `parser` by name (aliases too)."""
+    children: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:  # argparse keeps its subcommands nowhere public
+        if isinstance(action, argparse._SubParsersAction):
+            children.update(action.choices)
+    return children
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,10 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _subcommands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
     """Every (sub)command's parser under `parser`, nested ones too, each once."""
     found: list[argparse.ArgumentParser] = []
-    for action in parser._actions:  # argparse keeps its subcommands nowhere public
-        if isinstance(action, argparse._SubParsersAction):
-            for child in dict.fromkeys(action.choices.values()):  # aliases share a parser
-                found += [child, *_subcommands(child)]
+    for child in dict.fromkeys(_children(parser).values()):  # aliases share a parser
+        found += [child, *_subcommands(child)]
     return found
 
 
