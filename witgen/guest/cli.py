@@ -43,7 +43,10 @@ def add_build_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     build.add_argument(
         "--wit",
         metavar="DIR",
-        help="the WIT folder (default: as recorded, or wit, or the airssys WIT witgen ships)",
+        help=(
+            "the WIT folder (default: as recorded; else as generate --guest finds it: "
+            "[tool.witgen] wit, wit/, APP/wit/, or the airssys WIT witgen ships)"
+        ),
     )
     build.add_argument("-w", "--world", metavar="W", help="the world (default: as recorded)")
     build.add_argument(
@@ -85,16 +88,17 @@ def run_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    if args.wit is not None:
-        wit = Path(args.wit)
-    elif "WIT_PATH" in recorded:
+    if args.wit is None and "WIT_PATH" in recorded:
         wit = app_dir / recorded["WIT_PATH"]
-    elif Path("wit").is_dir():
-        wit = Path("wit")
-    else:  # no checkout, no WIT of one's own: the airssys WIT that ships with witgen
-        from witgen.bundled import airssys_wit
+    else:  # as `generate --guest` finds it: --wit, [tool.witgen], wit/, APP/wit/, bundled
+        from witgen.codegen.generate import ConfigError
+        from witgen.guest.generate import guest_wit
 
-        wit = airssys_wit()
+        try:
+            wit = guest_wit(args.wit, app_dir, Path.cwd()).path
+        except ConfigError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_USAGE
     output = Path(args.output) if args.output else app_dir / f"{args.module}.wasm"
     manifest = Path(args.manifest) if args.manifest else app_dir / "Component.toml"
     # Progress and componentize-py's own output for a person at a terminal (a
