@@ -1,6 +1,6 @@
 """The import graph of the witgen package reads one way (STYLE.md, docs/contributing.md):
 
-    cli -> {guest, docs, evolution, fmt, codegen, host} -> resolve -> {syntax, wasm}
+    cli -> {guest, docs, evolution, fmt, codegen, host, http} -> resolve -> {syntax, wasm}
         -> ir -> diagnostics
 
 with `runtime` (what generated bindings import) and `permissions` standing apart from the
@@ -45,9 +45,12 @@ ALLOWED: dict[str, set[str]] = {
     "runtime": set(),
     "permissions": {"commands"},
     "host": {"runtime", "permissions", "commands"},
+    # Serving wasi:http components: it generates the WASI bindings of the component it
+    # serves (codegen), links Python's WASI (runtime) and checks grants (permissions, host).
+    "http": COMPILER_CORE | {"codegen", "output", "runtime", "permissions", "host", "commands"},
     "cli": COMPILER_CORE
     | {"commands", "output", "json_view", "codegen", "evolution", "docs", "fmt", "guest", "host"}
-    | {"permissions"},
+    | {"permissions", "http"},
     "__main__": {"cli"},
 }
 # One module more than its part: `witgen inspect` (a command of the host) reads
