@@ -104,7 +104,20 @@ from witgen.runtime.wit import Err
 if typing.TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-__all__ = ["NetworkLimits", "NetworkService", "Resolver", "resolve_host"]
+__all__ = [
+    "HOST_OWNED_HEADERS",
+    "NetworkLimits",
+    "NetworkService",
+    "Resolver",
+    "check_tls_context",
+    "is_field_value",
+    "is_token",
+    "origin_authority",
+    "request_target",
+    "resolve_host",
+    "resolve_within",
+    "system_tls_context",
+]
 
 MIB = 1 << 20
 
@@ -114,7 +127,7 @@ Resolver = Callable[[str, int], Iterable[str]]
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _METHODS = {method: method.value.upper() for method in network.HttpMethod}
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-_HOST_OWNED = frozenset(
+HOST_OWNED_HEADERS = frozenset(
     {
         "host",
         "content-length",
@@ -129,6 +142,7 @@ _HOST_OWNED = frozenset(
         "expect",
     }
 )
+"""Request headers (lower case) the host writes itself; a component's are dropped."""
 _CREDENTIALS = frozenset({"authorization", "cookie"})
 _BODY_HEADERS = frozenset(
     {"content-type", "content-encoding", "content-language", "content-location"}
@@ -177,6 +191,80 @@ def resolve_host(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+def resolve_within(resolver: Resolver, host: str, port: int, timeout: float) -> list[str]:
+    """`resolver(host, port)` as strings, waited for at most `timeout` seconds.
+
+    The resolver runs in a daemon thread, so a resolution that hangs is left
+    behind rather than waited for: `TimeoutError` once `timeout` has passed.
+    Whatever the resolver raises (`OSError`, ...) is raised here.
+    """
+    outcome: list[list[str] | Exception] = []
+
+    def resolve() -> None:
+        try:
+            outcome.append([str(address) for address in resolver(host, port)])
+        except Exception as error:  # noqa: BLE001 - handed to the calling thread
+            outcome.append(error)
+
+    worker = threading.Thread(target=resolve, name=f"resolve {host}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise TimeoutError(f"resolving {host} did not finish before the deadline")
+    found = outcome[0]
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def is_token(text: str) -> bool:
+    """Whether `text` is an RFC 9110 token (a header name or a method)."""
+    return _TOKEN.fullmatch(text) is not None
+
+
+def is_field_value(text: str) -> bool:
+    """Whether `text` may be sent as a header value (as Latin-1): tab, printable
+    ASCII and U+00A0-U+00FF, so no CR, LF, NUL or C1 control."""
+    return _FIELD_VALUE.fullmatch(text) is not None
+
+
+def request_target(url: str) -> str:
+    """The request target of a URL `parse_url` accepted: what follows the
+    authority up to the fragment, `/` first, non-ASCII percent-encoded (UTF-8).
+
+    Raises `ValueError` for a lone surrogate in the path.
+    """
+    target = _TARGET.match(url)
+    assert target is not None  # parse_url accepted it
+    path = target.group(1)
+    path = "/" + path if not path.startswith("/") else path
+    try:
+        return "".join(char if char.isascii() else urllib.parse.quote(char) for char in path)
+    except UnicodeEncodeError:
+        raise ValueError("a lone surrogate in the path") from None
+
+
+def origin_authority(scheme: str, host: str, port: int) -> str:
+    """The `Host` header of a canonical host: IPv6 in brackets, the port unless
+    it is the scheme's default."""
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port == DEFAULT_PORTS[scheme] else f"{shown}:{port}"
+
+
+def check_tls_context(context: ssl.SSLContext) -> ssl.SSLContext:
+    """`context`, if it verifies certificates and host names (else `ValueError`)."""
+    if context.verify_mode != ssl.CERT_REQUIRED or not context.check_hostname:
+        raise ValueError("the TLS context must verify certificates and host names")
+    return context
+
+
+@functools.lru_cache(maxsize=1)
+def system_tls_context() -> ssl.SSLContext:
+    """One verifying context with the system's CA store, shared by every client
+    (made when first needed: loading the CA store takes tens of milliseconds)."""
+    return ssl.create_default_context()
+
+
 class NetworkService:
     """`airssys:host-extensions/network` for one component (thread-safe, no state per call)."""
 
@@ -196,10 +284,8 @@ class NetworkService:
             raise ValueError(
                 f"the validator is for component {validator.component!r}, not {component!r}"
             )
-        if tls_context is not None and (
-            tls_context.verify_mode != ssl.CERT_REQUIRED or not tls_context.check_hostname
-        ):
-            raise ValueError("the TLS context must verify certificates and host names")
+        if tls_context is not None:
+            check_tls_context(tls_context)
         self.component = component
         self.validator = validator
         self.limits = limits if limits is not None else NetworkLimits()
@@ -211,7 +297,7 @@ class NetworkService:
         """The verifying context; the system's is made when first needed (loading the
         CA store takes tens of milliseconds, and most components never use TLS)."""
         if self._given_tls is None:
-            self._given_tls = _system_tls()
+            self._given_tls = system_tls_context()
         return self._given_tls
 
     def http_request(self, request: network.OutgoingHttpRequest) -> network.HttpResponse:
@@ -315,15 +401,15 @@ class NetworkService:
                     f"the request headers are larger than the limit of "
                     f"{self.limits.max_request_header_bytes} bytes"
                 )
-            if _TOKEN.fullmatch(name) is None:
+            if not is_token(name):
                 raise _invalid(f"invalid request header name {quote(name)}")
-            if _FIELD_VALUE.fullmatch(value) is None:
+            if not is_field_value(value):
                 raise _invalid(
                     f"invalid value of request header {name}: {quote(value)} (control "
                     "characters, such as CR, LF and NUL, and characters above U+00FF are "
                     "not allowed)"
                 )
-            if name.lower() not in _HOST_OWNED:
+            if name.lower() not in HOST_OWNED_HEADERS:
                 kept.append((name, value.strip(" \t")))
         return kept
 
@@ -345,38 +431,20 @@ class NetworkService:
         except PermissionDenied as denied:
             message = str(denied) if number == 0 else f"{label}: {denied}"
             raise Err(HttpError_PermissionDenied(message)) from None
-        target = _TARGET.match(url)
-        assert target is not None  # parse_url accepted it
-        path = target.group(1)
-        path = "/" + path if not path.startswith("/") else path
         try:
-            path = "".join(char if char.isascii() else urllib.parse.quote(char) for char in path)
-        except UnicodeEncodeError:
-            raise _invalid(f"{label}: invalid URL: a lone surrogate in the path") from None
-        shown = f"[{host}]" if ":" in host else host
-        authority = shown if port == DEFAULT_PORTS[scheme] else f"{shown}:{port}"
-        return _Hop(url, number, scheme, host, port, authority, path)
+            path = request_target(url)
+        except ValueError as error:
+            raise _invalid(f"{label}: invalid URL: {error}") from None
+        return _Hop(url, number, scheme, host, port, origin_authority(scheme, host, port), path)
 
     def _addresses(self, hop: _Hop, deadline: _Deadline) -> tuple[str, ...]:
         """Resolve the hop's host (within the deadline) and check every address (D4)."""
-        outcome: list[list[str] | Exception] = []
-
-        def resolve() -> None:
-            try:
-                outcome.append([str(address) for address in self._resolver(hop.host, hop.port)])
-            except Exception as error:  # noqa: BLE001 - handed to the calling thread
-                outcome.append(error)
-
-        worker = threading.Thread(target=resolve, name=f"resolve {hop.host}", daemon=True)
-        worker.start()
-        worker.join(deadline.remaining())
-        if not outcome:
-            raise TimeoutError(f"resolving {hop.host} did not finish before the deadline")
-        found = outcome[0]
-        if isinstance(found, OSError) and not isinstance(found, TimeoutError):
-            raise _failed(f"{hop.label}: cannot resolve {hop.host}: {found}")
-        if isinstance(found, Exception):
-            raise found
+        try:
+            found = resolve_within(self._resolver, hop.host, hop.port, deadline.remaining())
+        except TimeoutError:
+            raise
+        except OSError as error:
+            raise _failed(f"{hop.label}: cannot resolve {hop.host}: {error}") from None
         if not found:
             raise _failed(f"{hop.label}: {hop.host} resolved to no address")
         try:
@@ -614,9 +682,3 @@ def _invalid(message: str) -> Err[HttpError_InvalidUrl]:
 
 def _failed(message: str) -> Err[HttpError_ConnectionFailed]:
     return Err(HttpError_ConnectionFailed(message))
-
-
-@functools.lru_cache(maxsize=1)
-def _system_tls() -> ssl.SSLContext:
-    """One verifying context with the system's CA store, shared by every service."""
-    return ssl.create_default_context()
