@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from witgen.permissions import ManifestError
+from witgen.permissions import AddressDenied, ManifestError
 from witgen.permissions.hosts import canonical_host, is_restricted_address, parse_url
 
 from .helpers import denied, manifest, net
@@ -131,6 +131,24 @@ def test_host_vector_62_opt_ins_for_private_addresses() -> None:
     assert named.check_network("10.0.0.1", 443) == "10.0.0.1"
     assert named.check_addresses("10.0.0.1", 443, ["10.0.0.1"]) == ("10.0.0.1",)
     denied(lambda: named.check_network("10.0.0.2", 443))
+
+
+def test_d4_refusals_are_address_denied_and_no_other_denial_is() -> None:
+    """`AddressDenied` tells a host a D4 refusal apart (wasi:http reports it as
+    `destination-IP-prohibited`, not `HTTP-request-denied`)."""
+    resolved = denied(lambda: WILD.check_addresses("x.example.com", 443, ["10.0.0.1"]))
+    literal = denied(lambda: net({"action": "outbound", "host": "*"}).check_network("10.0.0.1", 80))
+    assert isinstance(resolved, AddressDenied) and isinstance(literal, AddressDenied)
+    for other in (
+        denied(lambda: WILD.check_network("example.org", 443)),
+        denied(lambda: WILD.check_url("http://x.example.com:99999/")),
+        denied(
+            lambda: net({"action": "outbound", "host": "x.example.com:80"}).check_url(
+                "http://x.example.com:81/"
+            )
+        ),
+    ):
+        assert not isinstance(other, AddressDenied)
 
 
 def test_host_vector_65_ipv6_zone_is_invalid() -> None:

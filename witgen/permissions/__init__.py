@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         StorageAction,
     )
     from witgen.permissions.errors import (
+        AddressDenied,
         InterfaceError,
         InterfaceProblem,
         InterfaceProblemKind,
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from witgen.permissions.versions import Requirement, parse_requirement, parse_version
 
 _HOMES = {
+    "AddressDenied": "witgen.permissions.errors",
     "AIRSSYS_PACKAGES": "witgen.permissions.interfaces",
     "Answer": "witgen.permissions.query",
     "CAPABILITIES": "witgen.permissions.capabilities",
@@ -111,6 +113,7 @@ __all__ = [
     "NETWORK_ACTIONS",
     "NO_CAPABILITY",
     "STORAGE_ACTIONS",
+    "AddressDenied",
     "Answer",
     "FsAction",
     "HostRoot",

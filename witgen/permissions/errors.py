@@ -3,7 +3,8 @@
 In: nothing (plain values).  Out: `ManifestProblem` (one thing wrong with a manifest,
 or a warning), `ManifestError` (raised with every problem of a manifest that
 must not be used), `PermissionDenied` (one refused request: who, what, which
-resource, why, and the grant that would allow it), and the interface-version
+resource, why, and the grant that would allow it; `AddressDenied` when the
+refusal is D4's), and the interface-version
 errors: `UnsupportedInterface`, `VersionMismatch` and `MalformedVersion`, all
 `InterfaceError`s, each carrying every `InterfaceProblem` found.
 
@@ -86,6 +87,11 @@ class PermissionDenied(Exception):
         if grant is not None:
             message += f"; a grant that allows it: {grant}"
         super().__init__(message)
+
+
+class AddressDenied(PermissionDenied):
+    """A request refused because it would reach a private, loopback, link-local
+    or otherwise non-global address that no grant allows (D4)."""
 
 
 class InterfaceProblemKind(Enum):

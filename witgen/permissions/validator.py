@@ -3,9 +3,10 @@
 In: a checked `Manifest`.  Out: `PermissionValidator`, whose `check_*`
 methods return the canonical form of an allowed request (the one the host
 must then use: the normalized path, the A-label host, the addresses to
-connect to) and raise `PermissionDenied` for anything else, and whose
-`rule_for_*` methods name the grant that allows a request (slow; for
-explanations).  Raises: `PermissionDenied` for a denied or invalid request;
+connect to) and raise `PermissionDenied` for anything else (its subclass
+`AddressDenied` when D4 refuses a private address), and whose `rule_for_*`
+methods name the grant that allows a request (slow; for explanations).
+Raises: `PermissionDenied` for a denied or invalid request;
 `ValueError` for an action name that does not exist (a bug in the host, not a
 denial).
 
@@ -36,7 +37,7 @@ from witgen.permissions.capabilities import (
     NetworkAction,
     StorageAction,
 )
-from witgen.permissions.errors import PermissionDenied, quote
+from witgen.permissions.errors import AddressDenied, PermissionDenied, quote
 from witgen.permissions.hosts import (
     Host,
     InvalidHost,
@@ -284,6 +285,7 @@ class PermissionValidator:
                     "link-local or otherwise non-global address (D4)",
                     f"allow-private = true in the grant of {canonical.text}, "
                     f'or a grant with host = "{_bracket(str(address))}"',
+                    AddressDenied,
                 )
             checked.append(str(address))
         if not checked:
@@ -329,6 +331,7 @@ class PermissionValidator:
                         "address, and only a grant that names it allows it (D4)",
                         f'[[capabilities.network]] action = "{action}", host = '
                         f'"{_bracket(str(address))}", port = {port}',
+                        AddressDenied,
                     )
         if grants:
             return canonical, grants
@@ -446,10 +449,15 @@ class PermissionValidator:
         return None
 
     def _denied(
-        self, capability: str, resource: object, reason: str, grant: str | None = None
+        self,
+        capability: str,
+        resource: object,
+        reason: str,
+        grant: str | None = None,
+        kind: type[PermissionDenied] = PermissionDenied,
     ) -> PermissionDenied:
         shown = resource if isinstance(resource, str) else repr(resource)
-        return PermissionDenied(self.component, capability, shown, reason, grant)
+        return kind(self.component, capability, shown, reason, grant)
 
 
 def _bracket(host: str) -> str:
