@@ -9,7 +9,9 @@ Public functions
 `build_guest(app_dir, world, wit_dir, cache_dir, module="app", *, python_path=()) -> Path`
     Runs `componentize-py -d <wit_dir> -w <world> componentize <module> -p <app_dir>`
     (then `-p <folder>` for each folder of `python_path`, such as the guest SDK's
-    `sdk/`) and returns the component's path, `<cache_dir>/<world>-<hash16>.wasm`.
+    `sdk/`) and returns the component's path, `<cache_dir>/<world>-<hash16>.wasm`
+    (a fully qualified world has its `:`, `/` and `@` written `-` there:
+    `wasi-http-proxy-0.2.0-<hash16>.wasm`).
     The hash (sha256) covers every file under `app_dir` (relative path and bytes;
     `__pycache__` left out), every file under `wit_dir` and under each `python_path`
     folder, the world, the module name and the componentize-py version, so any
@@ -203,7 +205,7 @@ def build_guest(
     if command is None:
         raise GuestBuildError("componentize-py is not installed beside " + sys.executable)
     hash16 = guest_hash(app_dir, world, wit_dir, module, python_path=python_path)[:16]
-    target = cache_dir / f"{world}-{hash16}.wasm"
+    target = cache_dir / f"{_file_stem(world)}-{hash16}.wasm"
     if target.is_file():
         return target
     with _locked(cache_dir / f"{hash16}.lock"):
@@ -224,6 +226,13 @@ def build_guest(
         finally:
             temporary.unlink(missing_ok=True)
     return target
+
+
+def _file_stem(world: str) -> str:
+    """`world` as part of a file name: a specifier such as `wasi:http/proxy@0.2.0`
+    would name a folder (`/`), so `:`, `/` and `@` become `-`; plain names (every
+    world the other guests build) are unchanged, and so are their cache entries."""
+    return world.replace(":", "-").replace("/", "-").replace("@", "-")
 
 
 def _componentize(
