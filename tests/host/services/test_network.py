@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 import time
 import urllib.parse
@@ -28,6 +26,7 @@ from airssys_bindings.airssys_host_core.types import (
 from airssys_bindings.airssys_host_extensions import network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.tls import self_signed_certificate
 
 from witgen.host.services.network import NetworkLimits, NetworkService, Resolver
 from witgen.permissions import PermissionValidator, parse_manifest
@@ -1022,38 +1021,7 @@ def test_the_default_tls_context_verifies() -> None:
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for `localhost` only (no IP address in it)."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed: the HTTPS server tests need a certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    made = subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-        ],
-        capture_output=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.skip(f"openssl could not make a certificate: {made.stderr.decode()}")
-    return cert, key
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture(scope="module")
