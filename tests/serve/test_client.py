@@ -14,12 +14,12 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.tls import self_signed_certificate
+from support.servers import LoopbackServer, QuietHandler
+from support.tls import self_signed_certificate, server_context
 
 from witgen.http.client import (
     DNS_NOT_FOUND,
@@ -64,56 +64,25 @@ def never_resolve(host: str, port: int) -> list[str]:
 # -- the server ----------------------------------------------------------------
 
 
-class Server(ThreadingHTTPServer):
+class Server(LoopbackServer):
     """An HTTP/1.1 test server on 127.0.0.1 and an ephemeral port.
 
     `chunks` receives each request-body chunk the moment it is read; `release`
     lets a streaming or stalling route go on; `seen` lists "METHOD path".
     """
 
-    daemon_threads = True
-    block_on_close = False
-
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.tls = tls
-        self.seen: list[str] = []
         self.chunks: queue.Queue[bytes] = queue.Queue()
         self.release = threading.Event()
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-    def get_request(self) -> tuple[Any, Any]:
-        sock, address = super().get_request()
-        if self.tls is not None:
-            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-        return sock, address
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients that give up are the point of some tests
+        super().__init__(Handler, tls=tls, poll_interval=0.05)
 
     def stop(self) -> None:
         self.release.set()
-        self.shutdown()
-        self.server_close()
+        super().stop()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 10
+class Handler(QuietHandler):
     server: Server
-
-    def setup(self) -> None:
-        if self.server.tls is not None:
-            self.request.settimeout(10)
-            self.request.do_handshake()
-        super().setup()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def route(self) -> None:
         self.server.seen.append(f"{self.command} {self.path}")
@@ -599,9 +568,7 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture
 def tls_server(certificate: tuple[Path, Path]) -> Iterator[Server]:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*certificate)
-    running = Server(tls=context)
+    running = Server(tls=server_context(certificate))
     yield running
     running.stop()
 

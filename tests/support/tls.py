@@ -2,13 +2,15 @@
 
 In: a folder.  Out: `self_signed_certificate` writes `cert.pem` and `key.pem`
 there (EC P-256, valid two days, for `localhost` only: no IP address in it)
-and returns their paths.  Raises: `pytest.skip` when openssl is missing or
+and returns their paths; `server_context` is a server's TLS context
+presenting it.  Raises: `pytest.skip` when openssl is missing or
 fails, so the HTTPS tests skip cleanly on a machine without it.
 """
 
 from __future__ import annotations
 
 import shutil
+import ssl
 import subprocess
 from pathlib import Path
 
@@ -48,3 +50,10 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     if made.returncode != 0:
         pytest.skip(f"openssl could not make a certificate: {made.stderr.decode()}")
     return cert, key
+
+
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """A server-side TLS context that presents `certificate` (cert and key files)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
