@@ -11,6 +11,8 @@ import logging
 import queue
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -175,6 +177,12 @@ class Handler(QuietHandler):
     def r_redirect(self) -> None:
         self.body()
         self.reply(302, b"moved", ("Location", "/echo"))
+
+    def r_sink(self) -> None:
+        """Reads nothing of the body until released (the client's sends fill up)."""
+        self.server.release.wait(WAIT)
+        self.close_connection = True
+        self.reply(200, b"")
 
     def r_garbage(self) -> None:
         self.body()
@@ -344,7 +352,9 @@ def denied(
     error = failure(lambda: send(request, None, QUICK, grants, resolver=never_resolve))
     (record,) = [r for r in caplog.records if r.name == "witgen.http"]
     assert record.levelno == logging.WARNING
-    assert request.method in record.getMessage() and request.authority in record.getMessage()
+    message = record.getMessage()
+    assert request.method in message and request.authority in message
+    assert str(error).split("denied: ")[-1].split(";")[0] in message  # the reason
     return error
 
 
@@ -536,6 +546,25 @@ def test_a_deadline_already_past_sends_nothing(server: Server) -> None:
     assert error.case == "DNS-timeout" and server.seen == []
 
 
+def test_a_send_the_server_does_not_take_is_a_write_timeout(server: Server) -> None:
+    megabyte = b"x" * (1 << 20)
+
+    def body() -> Iterator[bytes]:
+        for _ in range(256):  # far more than the loopback buffers hold
+            yield megabyte
+
+    started = time.monotonic()
+    error = failure(
+        lambda: send(
+            head(server.port, "/sink", method="POST"),
+            body(),
+            Timeouts(between_bytes_s=0.3),
+            validator(LOOPBACK),
+        )
+    )
+    assert error.case == "connection-write-timeout" and time.monotonic() - started < 4
+
+
 def test_a_body_cut_short_is_an_incomplete_response(server: Server) -> None:
     response = send(head(server.port, "/short"), None, QUICK, validator(LOOPBACK))
     assert response.read(100) == b"12345"
@@ -649,3 +678,18 @@ def test_a_tls_context_that_does_not_verify_is_refused(server: Server) -> None:
     lax.verify_mode = ssl.CERT_NONE
     with pytest.raises(ValueError, match="must verify"):
         send(head(server.port), None, QUICK, validator(LOOPBACK), tls_context=lax)
+
+
+def test_without_urllib3_send_is_an_internal_error(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "urllib3", None)  # `import urllib3` raises ImportError
+    error = failure(lambda: send(head(server.port), None, QUICK, validator(LOOPBACK)))
+    assert error.case == "internal-error" and "witgen[serve]" in str(error.payload)
+    assert server.seen == []
+
+
+def test_importing_the_client_does_not_import_urllib3() -> None:
+    code = "import sys, witgen.http.client; print('urllib3' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
