@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import socket
 import ssl
-import subprocess
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +24,8 @@ from airssys_bindings.airssys_host_core.types import (
 from airssys_bindings.airssys_host_extensions import network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.servers import LoopbackServer, QuietHandler
+from support.tls import self_signed_certificate, server_context
 
 from witgen.host.services.network import NetworkLimits, NetworkService, Resolver
 from witgen.permissions import PermissionValidator, parse_manifest
@@ -45,57 +43,21 @@ HttpErrorCase = (
 # -- the servers -------------------------------------------------------------
 
 
-class Server(ThreadingHTTPServer):
+class Server(LoopbackServer):
     """A test server on a loopback address; `seen` lists "METHOD path" of every request."""
-
-    daemon_threads = True
-    block_on_close = False
 
     def __init__(
         self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None, ipv6: bool = False
     ) -> None:
-        self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
-        self.tls = tls
-        self.seen: list[str] = []
-        super().__init__((host, 0), Handler)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
+        super().__init__(Handler, host, tls, ipv6)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         scheme = "https" if self.tls else "http"
         return f"{scheme}://{host}:{self.port}{path}"
 
-    def get_request(self) -> tuple[Any, Any]:
-        sock, address = super().get_request()
-        if self.tls is not None:  # the handshake happens in the handler's thread
-            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-        return sock, address
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients that hang up or fail the handshake are the point of some tests
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 10
+class Handler(QuietHandler):
     server: Server
-
-    def setup(self) -> None:
-        if self.server.tls is not None:
-            self.request.settimeout(10)
-            self.request.do_handshake()
-        super().setup()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def route(self) -> None:
         self.server.seen.append(f"{self.command} {self.path}")
@@ -1022,45 +984,12 @@ def test_the_default_tls_context_verifies() -> None:
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for `localhost` only (no IP address in it)."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed: the HTTPS server tests need a certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    made = subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-        ],
-        capture_output=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.skip(f"openssl could not make a certificate: {made.stderr.decode()}")
-    return cert, key
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture(scope="module")
 def tls_server(certificate: tuple[Path, Path]) -> Iterator[Server]:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*certificate)
-    server = Server(tls=context)
+    server = Server(tls=server_context(certificate))
     yield server
     server.stop()
 

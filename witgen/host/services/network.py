@@ -4,7 +4,10 @@ In: a component's id, its `PermissionValidator` and the host's `NetworkLimits`;
 then, per call, an `OutgoingHttpRequest` from the component.  Out:
 `NetworkService`, which implements the generated `airssys:host-extensions/network`
 `Host` protocol: `http_request` returns an `HttpResponse` (status, headers in
-the order received, body).  Raises: `Err(HttpError_*)` (`witgen.runtime.wit`)
+the order received, body); and the rules it shares with the wasi:http client
+(`witgen.http.client`): `HOST_OWNED_HEADERS`, `is_token`, `is_field_value`,
+`request_target`, `origin_authority`, `resolve_host`, `resolve_within`,
+`check_tls_context`, `system_tls_context`.  Raises: `Err(HttpError_*)` (`witgen.runtime.wit`)
 for every failure, and nothing else; `NetworkService(...)` itself raises
 `ValueError` for a validator of another component or a TLS context that does
 not verify certificates, and `NetworkLimits(...)` for a limit out of range.
