@@ -19,7 +19,7 @@ Public names
 `http_guest` (pytest fixture, session scope)
     A function `name -> Path` that builds into pytest's cache
     (`.pytest_cache/d/witgen-guests`) and skips the test cleanly when
-    componentize-py or the WIT is absent.  `tests/http/conftest.py` provides it.
+    componentize-py or the WIT is absent.  `tests/serve/conftest.py` provides it.
 """
 
 from __future__ import annotations
