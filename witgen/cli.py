@@ -34,6 +34,7 @@ from witgen.evolution.cli import add_diff_command
 from witgen.fmt.cli import add_fmt_command
 from witgen.guest.cli import add_build_command
 from witgen.host.cli import add_host_commands
+from witgen.http.cli import add_serve_command
 from witgen.permissions.cli import add_manifest_command
 
 DEFAULT_WIT = "wit"
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
     add_manifest_command(commands)
     add_host_commands(commands)
+    add_serve_command(commands)
     add_diff_command(commands)
     add_build_command(commands)
     add_docs_command(commands)
