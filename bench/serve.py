@@ -38,9 +38,10 @@ HTTP/1.1 (precomputed requests, minimal parsing: Content-Length or chunked), one
 connection per client, so that its own cost stays small.  It runs on the same 2-core
 machine as the server it drives (and as the other helpers' work): the figures are for
 comparing contenders measured in the same run, not absolute; its CPU% is printed.
-Each cell is bounded by `--requests` (small echo, default 10000) or `--large-requests`
-(10 MiB echo, default 24) and by `--seconds` (default 5; a request that never ends is
-abandoned after that plus 30 s), and stops by itself; traffic goes to 127.0.0.1 only.
+Each cell is bounded by `--seconds` (default 3: the usual bound, so that every cell
+lasts long enough to be stable) and by `--requests` (small echo, default 50000) or
+`--large-requests` (10 MiB echo, default 150); a request that never ends is abandoned
+after `--seconds` plus 30 s.  Every cell stops by itself; traffic goes to 127.0.0.1 only.
 Contenders are interleaved within each cell, their order rotated round by round.
 Every response is checked (status 200; the small echo's body equal, the 10 MiB echo's
 length equal; the warm-up compares a 10 MiB body byte for byte).
@@ -498,9 +499,9 @@ def report(contenders: list[Contender], rounds: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=10000, help="small echoes per cell")
-    parser.add_argument("--seconds", type=float, default=5.0, help="time bound per cell")
-    parser.add_argument("--large-requests", type=int, default=24, help="10 MiB echoes per cell")
+    parser.add_argument("--requests", type=int, default=50000, help="small echoes per cell")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time bound per cell")
+    parser.add_argument("--large-requests", type=int, default=150, help="10 MiB echoes per cell")
     parser.add_argument("--startup", type=float, default=300.0, help="seconds to get ready")
     parser.add_argument("--component", help="a prebuilt echo component (default: build one)")
     parser.add_argument("--contenders", default="witgen,ceiling,jco")
