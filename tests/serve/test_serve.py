@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.http_serving import serving, upstream
+from support.http_serving import call, serving, upstream
 
 from witgen.http.app import HttpConfig, WasiHttpApp
 
@@ -138,6 +138,33 @@ def test_headers_status_and_body(http_guest: Callable[[str], Path], cache_dir: P
             f"method: GET\nscheme: http\nauthority: 127.0.0.1:{port}\npath: /p?status=202\n"
         )
         assert httpx.get(url + "/?status=nope").status_code == 400
+
+
+def test_trailers_reach_a_server_that_offers_them(
+    http_guest: Callable[[str], Path], cache_dir: Path
+) -> None:
+    app = app_of(http_guest, cache_dir, "headers")
+    offered = call(app, "GET", "/", extensions={"http.response.trailers": {}})
+    assert offered[0]["type"] == "http.response.start" and offered[0]["trailers"] is True
+    assert offered[-1] == {
+        "type": "http.response.trailers",
+        "headers": [(b"x-trailer", b"done")],
+        "more_trailers": False,
+    }
+    plain = call(app, "GET", "/")  # uvicorn offers none: they are left out
+    assert plain[0]["trailers"] is False
+    assert plain[-1]["type"] == "http.response.body" and not plain[-1]["more_body"]
+    app.close()
+
+
+def test_a_mounted_app_gives_the_component_the_path_below_its_mount(
+    http_guest: Callable[[str], Path], cache_dir: Path
+) -> None:
+    app = app_of(http_guest, cache_dir, "headers")
+    sent = call(app, "GET", "/wasm/a%20b?status=200", root_path="/wasm")
+    body = b"".join(message.get("body", b"") for message in sent)
+    assert b"path: /a%20b?status=200\n" in body
+    app.close()
 
 
 # ---------------------------------------------------------------- outgoing requests

@@ -6,6 +6,10 @@ Public names
     Runs `app` (any ASGI application) on uvicorn in a thread, on a socket bound
     to 127.0.0.1 on a port the system picks, and gives the base URL
     (`http://127.0.0.1:PORT`); stops the server (and waits for it) on exit.
+`call(app, method, path, *, body=b"", **scope) -> list[dict]`
+    Calls an ASGI application once, in this thread (its own event loop), as a
+    server would, with the scope keys given (`root_path`, `extensions`, ...);
+    gives every message the application sent.
 `upstream(routes) -> Iterator[Upstream]` (context manager)
     A plain threaded HTTP server on 127.0.0.1 for a component's outgoing
     requests: `routes` maps a path to `(status, body, delay_s)`; any other path
@@ -17,6 +21,7 @@ Nothing here listens on anything but 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -27,13 +32,46 @@ from typing import Any
 
 from support.servers import LoopbackServer, QuietHandler
 
-__all__ = ["Upstream", "serving", "upstream"]
+__all__ = ["Upstream", "call", "serving", "upstream"]
 
 
 @dataclass
 class Upstream:
     url: str
     seen: list[tuple[str, str]] = field(default_factory=list)
+
+
+def call(
+    app: Any, method: str, path: str, *, body: bytes = b"", **scope: Any
+) -> list[dict[str, Any]]:
+    raw_path, _, query = path.partition("?")
+    request = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": raw_path,
+        "raw_path": raw_path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")],
+        **scope,
+    }
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if incoming:
+            return incoming.pop(0)
+        await asyncio.sleep(3600)  # as a server does: nothing more until the client leaves
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(request, receive, send))
+    return sent
 
 
 @contextmanager

@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from wasmtime import Config, Engine, Store, WasmtimeError
 from wasmtime.component import Component, Linker
@@ -270,11 +271,25 @@ def _log_output(component: str) -> Callable[[str, bytes], None]:
     return output
 
 
-def _target(scope: Scope) -> str:
-    path = scope.get("raw_path") or scope.get("path", "/").encode()
+def path_with_query(scope: Scope) -> str:
+    """The request target the component sees: the path as received (`raw_path`,
+    else `path` percent-encoded) below the prefix the app is mounted at
+    (`root_path`, as Starlette's `Mount` sets it), and the query."""
+    root = str(scope.get("root_path", "")).rstrip("/")
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes):
+        path = raw.decode("latin-1")
+        root = quote(root, safe="/:@!$&'()*+,;=~")
+    else:
+        path = quote(str(scope.get("path", "/")), safe="/:@!$&'()*+,;=~")
+    if root and (path == root or path.startswith(root + "/")):
+        path = path[len(root) :] or "/"
     query = scope.get("query_string", b"")
-    target = path.decode("latin-1") if isinstance(path, bytes) else str(path)
-    return f"{scope['method']} {target}{'?' + query.decode('latin-1') if query else ''}"
+    return path + ("?" + query.decode("latin-1") if query else "")
+
+
+def _target(scope: Scope) -> str:
+    return f"{scope['method']} {path_with_query(scope)}"
 
 
 class _Request:
@@ -287,6 +302,7 @@ class _Request:
         self.served = served
         self.loop = loop
         self.target = _target(scope)
+        self.asgi_scope = scope
         self.scope = RequestScope(time.monotonic() + served.deadline_s)
         self.reported = False
         values = served.hosts.http_types.values
@@ -297,14 +313,11 @@ class _Request:
         self.body.on_take = lambda: _soon(loop, self.wanted.set)
         headers = [(name.decode("latin-1"), value) for name, value in scope.get("headers", [])]
         authority = next((value for name, value in headers if name.lower() == "host"), None)
-        path = scope.get("raw_path") or scope.get("path", "/").encode()
-        query = scope.get("query_string", b"")
-        path_text = path.decode("latin-1") if isinstance(path, bytes) else str(path)
         self.request = IncomingRequest(
             values.method(scope["method"]),
             values.scheme(scope.get("scheme", "http")),
             authority.decode("latin-1") if authority is not None else None,
-            path_text + ("?" + query.decode("latin-1") if query else ""),
+            path_with_query(scope),
             received_fields(values, headers),
             incoming_body(values, self.body),
         )
@@ -396,11 +409,17 @@ class _Request:
             return
         body = response.taken_body()
         headers = [(name.encode("latin-1"), value) for name, value in response.headers_.entries_]
-        await send(
-            {"type": "http.response.start", "status": response.status_code(), "headers": headers}
-        )
+        # Trailers reach the client only through a server that offers them (ASGI's
+        # `http.response.trailers` extension; uvicorn does not): else they are dropped.
+        trailers = "http.response.trailers" in scope_extensions(self.asgi_scope)
+        start = {"type": "http.response.start", "status": response.status_code()}
+        await send({**start, "headers": headers, "trailers": trailers})
         if body is None:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+            if trailers:
+                await send(
+                    {"type": "http.response.trailers", "headers": [], "more_trailers": False}
+                )
             return
         pipe = body.pipe
         ready = asyncio.Event()
@@ -425,6 +444,16 @@ class _Request:
             pipe.leave()
             raise
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+        if trailers:
+            fields = [(name.encode("latin-1"), value) for name, value in body.trailers or []]
+            await send(
+                {"type": "http.response.trailers", "headers": fields, "more_trailers": False}
+            )
+
+
+def scope_extensions(scope: Scope) -> dict[str, Any]:
+    extensions = scope.get("extensions")
+    return extensions if isinstance(extensions, dict) else {}
 
 
 class ResponseIncomplete(Exception):

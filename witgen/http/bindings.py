@@ -54,7 +54,10 @@ class ServedBindings:
 
     def interface(self, name: str) -> ModuleType:
         """The module of the imported interface `name` (`ns:pkg/iface`, no version)."""
-        return self.imports[name]
+        module = self.imports.get(name)
+        if module is None:
+            raise ServeError(f"the component does not import `{name}`")
+        return module
 
 
 def unversioned(name: str) -> str:

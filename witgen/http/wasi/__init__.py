@@ -81,23 +81,42 @@ class WasiSettings:
 
 
 class Hosts:
-    """One host object per kind (see `HOSTS`), for one served component."""
+    """The host objects of one served component (see `HOSTS`), each made when
+    first asked for: a host reads the value classes of the interfaces it
+    serves, which exist only when the component imports them."""
 
     def __init__(self, bindings: ServedBindings, settings: WasiSettings) -> None:
-        self.poll = PollHost()
-        self.error = ErrorHost()
-        self.streams = StreamsHost()
-        self.monotonic_clock = MonotonicClockHost()
-        self.wall_clock = WallClockHost(bindings)
-        self.random = RandomHost()
-        self.stdio = StdioHost(bindings, settings.output)
-        self.environment = EnvironmentHost(settings.environment)
-        self.exit = ExitHost()
-        self.terminal = TerminalHost()
-        self.filesystem = FilesystemHost()
-        self.sockets = SocketsHost(bindings)
-        self.http_types = HttpTypesHost(bindings)
-        self.outgoing_handler = OutgoingHandlerHost(bindings, settings.send, settings.executor)
+        self._made: dict[str, object] = {}
+        self._factories: dict[str, Callable[[], object]] = {
+            "poll": PollHost,
+            "error": ErrorHost,
+            "streams": StreamsHost,
+            "monotonic_clock": MonotonicClockHost,
+            "wall_clock": lambda: WallClockHost(bindings),
+            "random": RandomHost,
+            "stdio": lambda: StdioHost(bindings, settings.output),
+            "environment": lambda: EnvironmentHost(settings.environment),
+            "exit": ExitHost,
+            "terminal": TerminalHost,
+            "filesystem": FilesystemHost,
+            "sockets": lambda: SocketsHost(bindings),
+            "http_types": lambda: HttpTypesHost(bindings),
+            "outgoing_handler": lambda: OutgoingHandlerHost(
+                bindings, settings.send, settings.executor
+            ),
+        }
+
+    def host(self, kind: str) -> Any:
+        """The host object of `kind` (a value of `HOSTS`)."""
+        made = self._made.get(kind)
+        if made is None:
+            made = self._made[kind] = self._factories[kind]()
+        return made
+
+    @property
+    def http_types(self) -> HttpTypesHost:
+        host: HttpTypesHost = self.host("http_types")
+        return host
 
 
 def missing_imports(bindings: ServedBindings) -> list[str]:
@@ -113,5 +132,4 @@ def link(linker: wasmtime.component.Linker, bindings: ServedBindings, hosts: Hos
             "the component imports what witgen serve does not provide: " + ", ".join(missing)
         )
     for name, module in bindings.imports.items():
-        host: Any = getattr(hosts, HOSTS[name])
-        module.add_to_linker(linker, host)
+        module.add_to_linker(linker, hosts.host(HOSTS[name]))
