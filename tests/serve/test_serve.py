@@ -278,6 +278,39 @@ def test_a_component_that_spins_is_stopped_at_the_deadline(
     assert 0.9 < took < 3.0
 
 
+def test_a_request_over_the_memory_limit_is_a_500(
+    http_guest: Callable[[str], Path], cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An 18 MB componentize-py guest does not fit in 8 MiB of linear memory.
+    app = app_of(http_guest, cache_dir, "echo", memory_limit=8 << 20)
+    with (
+        serving(app) as url,
+        caplog.at_level(logging.WARNING, logger="witgen.http"),
+    ):
+        assert httpx.get(url + "/", timeout=30).status_code == 500
+    assert any("exceeds memory limits" in record.getMessage() for record in caplog.records)
+
+
+def test_a_body_that_never_ends_is_cut_at_the_deadline(
+    http_guest: Callable[[str], Path], cache_dir: Path
+) -> None:
+    with serving(app_of(http_guest, cache_dir, "echo", deadline_s=1.0)) as url:
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(
+                b"POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ntransfer-encoding: chunked\r\n\r\n"
+                b"3\r\nabc\r\n"  # ... and nothing more: the component waits for the rest
+            )
+            started = time.monotonic()
+            seen = b""
+            while data := sock.recv(65536):
+                seen += data
+            took = time.monotonic() - started
+        assert seen.startswith(b"HTTP/1.1 200 ") and b"abc" in seen  # it streamed what came
+        assert not seen.endswith(b"0\r\n\r\n")  # but the response was never completed
+        assert took < 5.0
+
+
 def test_a_trap_mid_body_cuts_the_connection(
     http_guest: Callable[[str], Path], cache_dir: Path
 ) -> None:

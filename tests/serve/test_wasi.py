@@ -11,8 +11,6 @@ component is then served: its functions trap (a dummy), so every request is a
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from support.corpus import WASI, wasm_tools
 from support.http_serving import serving
 
 from witgen.http.app import HttpConfig, WasiHttpApp
@@ -42,39 +39,6 @@ from witgen.http.wasi.io import InputStream, OutputStream, PollHost, StreamTrap,
 from witgen.http.wasi.scope import Condition, DeadlineExceeded, Pipe, RequestScope, entered
 from witgen.http.wasi.system import MonotonicClockHost, RandomHost, SocketsHost
 from witgen.runtime.wit import Err, Ok
-
-HTTP_WIT = WASI / "http"
-
-pytestmark = [
-    pytest.mark.skipif(not (HTTP_WIT / "proxy.wit").is_file(), reason=f"no WASI at {HTTP_WIT}"),
-    pytest.mark.skipif(wasm_tools() is None, reason="needs wasm-tools"),
-]
-
-
-WORLD = """package test:serve;
-
-world full-proxy {
-  include wasi:http/proxy@0.2.0;
-  include wasi:cli/imports@0.2.0;
-}
-"""
-
-
-@pytest.fixture(scope="module")
-def dummy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A component of `full-proxy` whose every function traps."""
-    folder = tmp_path_factory.mktemp("dummy")
-    wit = folder / "wit"
-    shutil.copytree(HTTP_WIT / "deps", wit / "deps")
-    shutil.copytree(HTTP_WIT, wit / "deps" / "http", ignore=shutil.ignore_patterns("deps"))
-    (wit / "world.wit").write_text(WORLD)
-    tool = wasm_tools()
-    assert tool is not None
-    core, component = folder / "core.wasm", folder / "proxy.wasm"
-    embed = [tool, "component", "embed", "--dummy", str(wit), "-w", "full-proxy"]
-    subprocess.run([*embed, "-o", str(core)], check=True)
-    subprocess.run([tool, "component", "new", str(core), "-o", str(component)], check=True)
-    return component
 
 
 @pytest.fixture(scope="module")
