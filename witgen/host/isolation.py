@@ -106,14 +106,10 @@ def ticks(milliseconds: float) -> int:
 FOREVER = 2**63
 
 
-def new_store(
-    engine: Engine,
-    limits: StoreLimits,
-    output: Callable[[str, bytes], None],
-) -> tuple[Store, MemoryBudget]:
-    """A store for one component, with `limits` set, WASI with nothing granted
-    and stdout/stderr passed to `output(stream, data)`; and its memory budget
-    (instantiate the component in `instantiating(store, budget, ...)`)."""
+def limited_store(engine: Engine, limits: StoreLimits) -> Store:
+    """A store of `engine` with wasmtime's own limits set from `limits` (each
+    memory at most `limits.memory` bytes: a budget over all memories needs the
+    memory creator, see `new_store`)."""
     store = Store(engine)
     store.set_limits(
         memory_size=limits.memory,
@@ -122,6 +118,18 @@ def new_store(
         tables=limits.tables,
         memories=limits.memories,
     )
+    return store
+
+
+def new_store(
+    engine: Engine,
+    limits: StoreLimits,
+    output: Callable[[str, bytes], None],
+) -> tuple[Store, MemoryBudget]:
+    """A store for one component, with `limits` set, WASI with nothing granted
+    and stdout/stderr passed to `output(stream, data)`; and its memory budget
+    (instantiate the component in `instantiating(store, budget, ...)`)."""
+    store = limited_store(engine, limits)
     wasi = WasiConfig()
     wasi.stdout_custom = lambda data: output("stdout", bytes(data))
     wasi.stderr_custom = lambda data: output("stderr", bytes(data))

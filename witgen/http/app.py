@@ -41,11 +41,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from wasmtime import Config, Engine, Store, WasmtimeError
+from wasmtime import Config, Engine, WasmtimeError
 from wasmtime.component import Component, Linker
 
 from witgen.host.cache import ComponentCache
-from witgen.host.isolation import EpochClock, ticks
+from witgen.host.isolation import EpochClock, StoreLimits, limited_store, ticks
 from witgen.http.bindings import ServedBindings, ServeError, load_bindings
 from witgen.http.client import OutgoingHead, Timeouts, send
 from witgen.http.wasi import Hosts, WasiSettings, link
@@ -110,7 +110,7 @@ class _Served:
     linker: Linker
     guests: ThreadPoolExecutor
     outgoing: ThreadPoolExecutor
-    memory: int
+    limits: StoreLimits
     deadline_s: float
 
 
@@ -200,7 +200,13 @@ class WasiHttpApp:
             linker,
             ThreadPoolExecutor(config.concurrency, thread_name_prefix="witgen-guest"),
             outgoing,
-            memory,
+            StoreLimits(
+                memory=memory,
+                table_elements=config.table_elements_limit,
+                tables=config.tables_limit,
+                memories=config.memories_limit,
+                instances=config.instances_limit,
+            ),
             deadline_s,
         )
 
@@ -343,16 +349,8 @@ class _Request:
     def run(self) -> BaseException | None:
         """Instantiate the component in a fresh store and call `handle` (a worker thread)."""
         served = self.served
-        config = self.config
         with entered(self.scope):
-            store = Store(served.engine)
-            store.set_limits(
-                memory_size=served.memory,
-                table_elements=config.table_elements_limit,
-                instances=config.instances_limit,
-                tables=config.tables_limit,
-                memories=config.memories_limit,
-            )
+            store = limited_store(served.engine, served.limits)
             deadline = self.scope.deadline or time.monotonic()
             store.set_epoch_deadline(ticks(max(0.0, deadline - time.monotonic()) * 1000))
             failure: BaseException | None = None
