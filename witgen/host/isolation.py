@@ -158,12 +158,14 @@ class LineLog:
     writes `RuntimeError`, `: ` and the message of an exception separately):
     the text of each stream is kept until its newline, so a traceback reads as
     the guest printed it.  `flush()` writes what is left (the host calls it
-    after each call); a line longer than `LINE_LIMIT` is written in parts."""
+    after each call); a line longer than `LINE_LIMIT` is written in parts.
+    With a `label`, each record reads `<label> <stream>: <line>`."""
 
     LINE_LIMIT = 64 * 1024
 
-    def __init__(self, logger: logging.Logger) -> None:
+    def __init__(self, logger: logging.Logger, label: str | None = None) -> None:
         self.logger = logger
+        self.label = label
         self.pending: dict[str, str] = {}
 
     def __call__(self, stream: str, data: bytes) -> None:
@@ -183,7 +185,13 @@ class LineLog:
     def _write(self, stream: str, line: str) -> None:
         if line.strip():
             level = logging.INFO if stream == "stdout" else logging.WARNING
-            self.logger.log(level, "%s", line.rstrip(), extra={"stream": stream})
+            if self.label is None:
+                self.logger.log(level, "%s", line.rstrip(), extra={"stream": stream})
+            else:
+                text = line.rstrip()
+                self.logger.log(
+                    level, "%s %s: %s", self.label, stream, text, extra={"stream": stream}
+                )
 
 
 def log_output(logger: logging.Logger) -> LineLog:

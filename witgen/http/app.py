@@ -45,7 +45,7 @@ from wasmtime import Config, Engine, WasmtimeError
 from wasmtime.component import Component, Linker
 
 from witgen.host.cache import ComponentCache
-from witgen.host.isolation import EpochClock, StoreLimits, limited_store, ticks
+from witgen.host.isolation import EpochClock, LineLog, StoreLimits, limited_store, ticks
 from witgen.http.bindings import ServedBindings, ServeError, load_bindings
 from witgen.http.client import OutgoingHead, Timeouts, send
 from witgen.http.wasi import Hosts, WasiSettings, link
@@ -112,6 +112,7 @@ class _Served:
     outgoing: ThreadPoolExecutor
     limits: StoreLimits
     deadline_s: float
+    name: str  # the component's, in the log
 
 
 class WasiHttpApp:
@@ -185,7 +186,7 @@ class WasiHttpApp:
         settings = WasiSettings(
             send=send_checked,
             executor=outgoing,
-            output=config.output or _log_output(name),
+            output=config.output or LineLog(LOG, label=name),
             environment=config.environment,
         )
         hosts = Hosts(bindings, settings)
@@ -208,6 +209,7 @@ class WasiHttpApp:
                 instances=config.instances_limit,
             ),
             deadline_s,
+            name,
         )
 
     def close(self) -> None:
@@ -264,17 +266,6 @@ class WasiHttpApp:
                 LOG.warning(
                     "%s: the component failed after its response: %s", request.target, failure
                 )
-
-
-def _log_output(component: str) -> Callable[[str, bytes], None]:
-    """Where a component's stdout and stderr go by default: the `witgen.http` log."""
-
-    def output(stream: str, data: bytes) -> None:
-        text = data.decode("utf-8", "replace").rstrip("\n")
-        if text:
-            LOG.info("%s %s: %s", component, stream, text)
-
-    return output
 
 
 def path_with_query(scope: Scope) -> str:
@@ -349,6 +340,10 @@ class _Request:
     def run(self) -> BaseException | None:
         """Instantiate the component in a fresh store and call `handle` (a worker thread)."""
         served = self.served
+        # By default what the component prints goes to the log a line at a time
+        # (CPython writes a line in pieces), each request's lines its own.
+        lines = LineLog(LOG, label=served.name) if self.config.output is None else None
+        self.scope.output = lines
         with entered(self.scope):
             store = limited_store(served.engine, served.limits)
             deadline = self.scope.deadline or time.monotonic()
@@ -369,6 +364,8 @@ class _Request:
                 for pipe in self.response_pipes:
                     pipe.fail(why)
                 self._deliver(None, None)
+                if lines is not None:
+                    lines.flush()
         return failure
 
     # ------------------------------------------------------------ the server's side

@@ -81,12 +81,22 @@ def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
         metavar="NAME=VALUE",
         help="a variable of the component's environment (repeatable)",
     )
+    for option, default, what in (
+        ("--memory", "256MiB", "the linear memory of each memory of a request's instance"),
+        ("--max-request-body", "64MiB", "the largest request body a component may read"),
+        ("--max-response-body", "1GiB", "the largest response body a component may write"),
+    ):
+        serve.add_argument(
+            option, default=default, metavar="SIZE", help=f"{what} (default: {default})"
+        )
     serve.add_argument("--cache-dir", metavar="DIR", help="compiled components and bindings")
     serve.set_defaults(run=_serve)
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any] | str:
     """The app's settings from the arguments, or what is wrong with them."""
+    from witgen.permissions.storage import parse_size
+
     manifest = args.manifest
     if manifest is None:
         beside = os.path.join(os.path.dirname(os.path.abspath(args.component)), "Component.toml")
@@ -101,6 +111,13 @@ def _settings(args: argparse.Namespace) -> dict[str, Any] | str:
         return "--workers, --concurrency and --deadline must be positive"
     if not 0 <= args.port <= 65535:
         return f"--port {args.port}: expected 0 to 65535"
+    sizes = {}
+    for option in ("memory", "max_request_body", "max_response_body"):
+        text = getattr(args, option)
+        try:
+            sizes[option] = parse_size(text)
+        except ValueError as error:
+            return f"--{option.replace('_', '-')} {text!r}: {error}"
     return {
         "component": os.path.abspath(args.component),
         "manifest": os.path.abspath(manifest) if manifest is not None else None,
@@ -108,6 +125,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any] | str:
         "concurrency": args.concurrency,
         "environment": environment,
         "cache_dir": os.path.abspath(args.cache_dir) if args.cache_dir else None,
+        **sizes,
     }
 
 
@@ -122,6 +140,9 @@ def app_from_settings(settings: dict[str, Any]) -> WasiHttpApp:
         concurrency=settings["concurrency"],
         environment=tuple((name, value) for name, value in settings["environment"]),
         cache_dir=Path(settings["cache_dir"]) if settings["cache_dir"] else None,
+        memory_limit=settings["memory"],
+        max_request_body=settings["max_request_body"],
+        max_response_body=settings["max_response_body"],
     )
     return WasiHttpApp(settings["component"], manifest=settings["manifest"], config=config)
 

@@ -42,7 +42,7 @@ class Waitable(Protocol):
 class RequestScope:
     """The shared state of one request's WASI objects (see the module docstring)."""
 
-    __slots__ = ("closed", "cv", "deadline", "response_pipe")
+    __slots__ = ("closed", "cv", "deadline", "output", "response_pipe")
 
     def __init__(self, deadline: float | None) -> None:
         self.cv = threading.Condition()
@@ -51,6 +51,8 @@ class RequestScope:
         # Makes the pipe a response body is written into (`expected` its
         # content-length), while a request is served; None otherwise.
         self.response_pipe: Callable[[int | None], Pipe] | None = None
+        # Where this request's stdout and stderr go, when not to the host's default.
+        self.output: Callable[[str, bytes], None] | None = None
 
     def notify(self) -> None:
         with self.cv:

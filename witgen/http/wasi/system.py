@@ -116,7 +116,8 @@ class RandomHost:
 
 class StdioHost:
     """`wasi:cli/stdin`, `stdout` and `stderr`: stdin is empty; each write to
-    stdout or stderr goes to `write(stream, data)` at once."""
+    stdout or stderr goes at once to the request's `output` (`RequestScope`),
+    else to `write(stream, data)`."""
 
     def __init__(self, bindings: ServedBindings, write: Callable[[str, bytes], None]) -> None:
         self._errors = errors(bindings)
@@ -125,15 +126,16 @@ class StdioHost:
     def get_stdin(self) -> InputStream:
         return InputStream(ended_pipe(current()), self._errors)
 
+    def _console(self, stream: str) -> OutputStream:
+        scope = current()
+        output = scope.output or self._write
+        return OutputStream(ConsolePipe(scope, lambda data: output(stream, data)), self._errors)
+
     def get_stdout(self) -> OutputStream:
-        return OutputStream(
-            ConsolePipe(current(), lambda data: self._write("stdout", data)), self._errors
-        )
+        return self._console("stdout")
 
     def get_stderr(self) -> OutputStream:
-        return OutputStream(
-            ConsolePipe(current(), lambda data: self._write("stderr", data)), self._errors
-        )
+        return self._console("stderr")
 
 
 class EnvironmentHost:
