@@ -54,7 +54,7 @@ def test_a_missing_file_is_refused(tmp_path: Path) -> None:
         (["--concurrency", "0"], "must be positive"),
         (["--port", "70000"], "--port 70000: expected 0 to 65535"),
         (["--memory", "12XB"], "--memory '12XB': expected a whole number and a unit"),
-        (["--max-request-body", "-1MB"], "--max-request-body '-1MB'"),
+        (["--max-request-body", "1.5MB"], "--max-request-body '1.5MB'"),
     ],
 )
 def test_bad_options_are_usage_errors(tmp_path: Path, arguments: list[str], message: str) -> None:
