@@ -116,9 +116,10 @@ from witgen.runtime.wit import Err, Ok
 T = TypeVar("T")
 MiB = 1 << 20
 
-# The longest `list<u8>` wasmtime 50 lifts out of a component as `execute`
-# returns it: 128 MiB of hostcall fuel at 48 bytes per value, one value per
-# byte and one for the `result` around the list (measured: one byte more fails).
+# The longest `list<u8>` wasmtime 50 (and 51) lifts out of a component as
+# `execute` returns it: 128 MiB of hostcall fuel at 48 bytes per value, one value
+# per byte and one for the `result` around the list (measured on both: one byte
+# more fails).
 MAX_VALUE_LIMIT = (128 * MiB) // 48 - 1
 _FUEL_EXHAUSTED = "fuel allocated for hostcalls has been exhausted"
 

@@ -149,9 +149,37 @@ def _error(message: str) -> int:
     return ctypes.cast(pointer, ctypes.c_void_p).value or 0
 
 
-def _new_memory(  # noqa: PLR0917 (wasmtime's callback signature)
+def _new_memory_50(  # noqa: PLR0917 (wasmtime 50's callback signature)
     env: int | None,
     ty: object,
+    minimum: int,
+    maximum: int,
+    reserved: int,
+    guard: int,
+    out: ctypes._Pointer[ffi.wasmtime_linear_memory_t],
+) -> int:
+    return _new_memory(minimum, maximum, reserved, guard, out)
+
+
+def _new_memory_51(
+    env: int | None,
+    request: ctypes._Pointer[ctypes.Structure],
+    out: ctypes._Pointer[ffi.wasmtime_linear_memory_t],
+) -> int:
+    try:
+        asked = request[0]
+        return _new_memory(
+            asked.minimum,
+            asked.maximum,
+            asked.reserved_size_in_bytes,
+            asked.guard_size_in_bytes,
+            out,
+        )
+    except BaseException as error:  # noqa: BLE001 (nothing may raise into wasmtime)
+        return _error(f"the host failed to create a memory: {error!r}")
+
+
+def _new_memory(
     minimum: int,
     maximum: int,
     reserved: int,
@@ -239,7 +267,11 @@ def _finalize(env: int | None) -> None:
 _GET = ffi.wasmtime_memory_get_callback_t(_get_memory)
 _GROW = ffi.wasmtime_memory_grow_callback_t(_grow_memory)
 _FINALIZE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_finalize)
-_NEW = ffi.wasmtime_new_memory_callback_t(_new_memory)
+# wasmtime 51 passes what it asks for as one `wasmtime_memory_request_t`
+# (the same sizes, and the memory's kind); wasmtime 50 as separate arguments.
+_NEW = ffi.wasmtime_new_memory_callback_t(
+    _new_memory_51 if hasattr(ffi, "wasmtime_memory_request_t") else _new_memory_50
+)
 _NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda env: None)
 _CREATOR = ffi.wasmtime_memory_creator_t(None, _NEW, _NO_FINALIZER)
 
