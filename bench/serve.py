@@ -271,8 +271,16 @@ async def drive(port: int, cell: Cell, requests: int, seconds: float) -> tuple[l
                 try:
                     echo = large_echo(reader, writer) if cell.large else small_echo(reader, writer)
                     await asyncio.wait_for(echo, timeout)
-                except (EchoError, OSError, ValueError, asyncio.IncompleteReadError, TimeoutError):
+                except (
+                    EchoError,
+                    OSError,
+                    ValueError,
+                    asyncio.IncompleteReadError,
+                    TimeoutError,
+                ) as error:
                     errors += 1
+                    if errors == 1:  # the first of a cell is printed: an error needs explaining
+                        print(f"    error on 127.0.0.1:{port}: {error!r}", flush=True)
                     writer.close()
                     reader, writer = await connect(port)
                     continue
