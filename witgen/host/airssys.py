@@ -111,6 +111,7 @@ from witgen.permissions import (
     load_manifest,
 )
 from witgen.runtime.calls import BadValue
+from witgen.runtime.context import release_store
 from witgen.runtime.wit import Err, Ok
 
 T = TypeVar("T")
@@ -416,6 +417,7 @@ class ComponentRuntime:
     def _release(self) -> None:
         if not self._released:
             self._released = True
+            release_store(self.store)  # before the store's address can be reused
             self.store.close()
             self.linker.close()
 

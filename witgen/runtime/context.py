@@ -18,11 +18,13 @@ from wasmtime._store import Storelike
 class StoreTables:
     """The host objects one store's components hold handles to, by rep."""
 
-    __slots__ = ("next_rep", "objects")
+    __slots__ = ("next_rep", "objects", "owner")
 
     def __init__(self) -> None:
         self.objects: dict[int, tuple[int, object]] = {}  # rep -> (type id, object)
         self.next_rep = 1
+        # The `Store` these tables belong to, once one was seen (a weak reference).
+        self.owner: weakref.ref[Store] | None = None
 
     def add(self, type_id: int, obj: object) -> int:
         rep = self.next_rep
@@ -32,7 +34,6 @@ class StoreTables:
 
 
 _STORES: dict[int, StoreTables] = {}
-_WATCHED: set[int] = set()  # stores whose end is watched
 
 
 def _address(store: Storelike) -> int:
@@ -43,22 +44,44 @@ def tables_for(store: Storelike) -> StoreTables:
     """The tables of `store` (a `Store` or, inside a call, its `StoreContext`).
 
     Keyed by the store's context address, which wasmtime keeps for the
-    store's life and which its `StoreContext`s share; a `Store` seen here once
-    frees its tables when it is collected.
+    store's life and which its `StoreContext`s share.  A freed store's
+    address may be reused by the next store, even before the freed one's
+    tables are forgotten (wasmtime frees the store in `Store.__del__`, which
+    lets other threads run before the object is gone): so the tables remember
+    their `Store`, and a `Store` that finds another's tables at its address
+    starts afresh; they are forgotten when their own store is collected, or by
+    `release_store`.  A `StoreContext` (a host function's) finds the tables of
+    the store it belongs to, which was seen as a `Store` before (a call into
+    it) or adopts it later.
     """
     address = _address(store)
     tables = _STORES.get(address)
-    if tables is None:
+    if not isinstance(store, Store):
+        if tables is None:
+            tables = _STORES[address] = StoreTables()
+        return tables
+    if tables is not None and tables.owner is not None and tables.owner() is store:
+        return tables
+    if tables is None or tables.owner is not None:  # none yet, or another store's
         tables = _STORES[address] = StoreTables()
-    if address not in _WATCHED and isinstance(store, Store):
-        _WATCHED.add(address)
-        weakref.finalize(store, _forget, address)
+    tables.owner = weakref.ref(store)
+    weakref.finalize(store, _forget, address, tables)
     return tables
 
 
-def _forget(address: int) -> None:
-    _STORES.pop(address, None)
-    _WATCHED.discard(address)
+def release_store(store: Store) -> None:
+    """Forget `store`'s tables now (its host objects are released), before the
+    store itself is closed or collected."""
+    address = _address(store)
+    tables = _STORES.get(address)
+    if tables is not None and (tables.owner is None or tables.owner() is store):
+        _forget(address, tables)
+
+
+def _forget(address: int, tables: StoreTables) -> None:
+    # Only the tables registered: another store may have this address by now.
+    if _STORES.get(address) is tables:
+        del _STORES[address]
 
 
 class Context:
