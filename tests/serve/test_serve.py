@@ -12,6 +12,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version as distribution_version
 from pathlib import Path
 
@@ -105,6 +106,26 @@ def test_echo_of_ten_mebibytes_is_byte_identical(
         response = httpx.post(url + "/", content=pieces(), timeout=60)  # type: ignore[arg-type]
         assert response.status_code == 200
         assert response.content == payload
+
+
+def test_concurrent_requests_each_get_their_own_answer(
+    http_guest: Callable[[str], Path], cache_dir: Path
+) -> None:
+    # Stores made and freed on eight threads at once: a store must never see another's
+    # host objects (an address-reuse race once answered 500 about once in 2,000).
+    def client(index: int) -> list[bytes]:
+        with httpx.Client(timeout=30) as session:
+            return [
+                session.post(url + "/", content=b"%d-%d" % (index, turn)).content
+                for turn in range(40)
+            ]
+
+    with (
+        serving(app_of(http_guest, cache_dir, "echo", concurrency=8)) as url,
+        ThreadPoolExecutor(8) as pool,
+    ):
+        answers = list(pool.map(client, range(8)))
+    assert answers == [[b"%d-%d" % (index, turn) for turn in range(40)] for index in range(8)]
 
 
 def test_a_request_body_over_the_limit_fails_the_components_read(
