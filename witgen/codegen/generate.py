@@ -221,7 +221,7 @@ def fingerprint(options: Options) -> str | None:
                 continue  # `witgen generate --guest`'s templates, not the bindings'
             digest.update(b"\0template\0" + path.name.encode() + b"\0" + path.read_bytes())
         # The grammar sits beside the templates, in a checkout and in the wheel alike
-        # (`syntax.parse.grammar_path`, which imports Lark, finds the same file).
+        # (`syntax.grammar.grammar_path` finds the same file).
         grammar = templates.parent / "grammar" / "wit.lark"
         digest.update(b"\0grammar\0" + grammar.read_bytes())
         for name, source in generator_sources().items():
