@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 
-def cache_root() -> Path:
+def cache_root() -> str:
     """`$XDG_CACHE_HOME/witgen`, or `~/.cache/witgen`."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "witgen"
+    return os.path.join(base, "witgen")
 
 
 # `from witgen.x import a, b` (parenthesised over lines, too) and `import witgen.x`,
@@ -43,7 +42,9 @@ def module_sources(root: str) -> dict[str, bytes]:
     a run imports, never fewer), so that a module `root` starts to use is
     fingerprinted without a list to keep up to date.
     """
-    top = Path(__file__).resolve().parents[1]
+    # (`os.path`, not `pathlib`: the parse cache calls this in every run, and
+    # `witgen check` need not import pathlib.)
+    top = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     found: dict[str, bytes] = {}
     seen: set[str] = set()
     pending = [root]
@@ -57,8 +58,9 @@ def module_sources(root: str) -> dict[str, bytes]:
         path = _module_file(top, parts)
         if path is None:
             continue  # a namespace package, or a name that is not a module
-        source = path.read_bytes()
-        found[path.relative_to(top).as_posix()] = source
+        with open(path, "rb") as handle:
+            source = handle.read()
+        found[os.path.relpath(path, top).replace(os.sep, "/")] = source
         for match in _IMPORT.finditer(source):
             if match[3] is not None:
                 pending.append(match[3].decode())
@@ -74,10 +76,10 @@ def module_sources(root: str) -> dict[str, bytes]:
     return dict(sorted(found.items()))
 
 
-def _module_file(top: Path, parts: list[str]) -> Path | None:
+def _module_file(top: str, parts: list[str]) -> str | None:
     """`witgen/a/b.py` or `witgen/a/b/__init__.py` under `top`, whichever exists."""
-    base = top.joinpath(*parts)
-    for path in (base.with_name(base.name + ".py"), base / "__init__.py"):
-        if path.is_file():
+    base = os.path.join(top, *parts)
+    for path in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(path):
             return path
     return None

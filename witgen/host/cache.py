@@ -47,7 +47,7 @@ from witgen.caching import cache_root
 
 def default_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/witgen/components` (`~/.cache/witgen/components`)."""
-    return cache_root() / "components"
+    return Path(cache_root(), "components")
 
 
 @functools.cache
