@@ -7,6 +7,12 @@ that a comparison holds while the machine's speed drifts.  Also the inputs of
 issue 20: the official wasi-http package and a generated package of about
 25,000 lines.  Raises `SystemExit` when a command fails.
 
+`witgen check` reads parsed files from its parse cache (`witgen.syntax.cache`)
+when it holds them: the whole-process table times it both ways, each run of
+the cold row starting from an empty cache folder and the warm row from one
+filled by its warm-up run; the in-process figures parse with the cache off, and
+`cached` is parse + resolve with every file in the cache.
+
 `--before DIR` in both scripts names a source tree of an older witgen (for
 example `git archive main | tar -x -C DIR`): its `witgen` is run with the same
 interpreter, from `PYTHONPATH=DIR`, beside the current one in the same runs.
@@ -15,12 +21,14 @@ interpreter, from `PYTHONPATH=DIR`, beside the current one in the same runs.
 from __future__ import annotations
 
 import compileall
+import functools
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +38,9 @@ WASI_HTTP = SHARED / "wasi-0.2.0" / "http"
 # Runs start outside any source tree, so `python -m witgen` imports the tree
 # that PYTHONPATH (or the installed package) names, not the current folder's.
 NEUTRAL = Path(tempfile.gettempdir())
+# `witgen.syntax.cache`'s settings (spelled here: the benches run other trees too).
+CACHE_DIR = "WITGEN_PARSE_CACHE_DIR"
+CACHE_OFF = "WITGEN_NO_PARSE_CACHE"
 
 
 @dataclass(frozen=True)
@@ -74,14 +85,20 @@ def run(command: list[str], env: dict[str, str] | None = None, cwd: Path = NEUTR
 
 
 def compare(
-    commands: dict[str, tuple[list[str], dict[str, str] | None]], rounds: int
+    commands: dict[str, tuple[list[str], dict[str, str] | None]],
+    rounds: int,
+    before_each: dict[str, Callable[[], None]] | None = None,
 ) -> dict[str, list[Usage]]:
-    """Each command once per round, in turn (A B C A B C ...), after one warm-up each."""
-    for command, env in commands.values():
+    """Each command once per round, in turn (A B C A B C ...), after one warm-up each;
+    `before_each[name]`, when given, runs before every run of that command."""
+    prepare = before_each or {}
+    for name, (command, env) in commands.items():
+        prepare.get(name, lambda: None)()
         run(command, env)
     usages: dict[str, list[Usage]] = {name: [] for name in commands}
     for _ in range(rounds):
         for name, (command, env) in commands.items():
+            prepare.get(name, lambda: None)()
             usages[name].append(run(command, env))
     return usages
 
@@ -145,25 +162,31 @@ def whole_process_table(rounds: int, before: Path | None, tmp: Path) -> None:
         f"median of {rounds} interleaved runs, ratio = median of run-by-run ratios"
     )
     header = ("input", "witgen", "wasm-tools", "cpu ratio", "peak RSS")
-    print("  {:40} {:>9} {:>11} {:>10} {:>18}".format(*header))
+    print("  {:48} {:>9} {:>11} {:>10} {:>18}".format(*header))
     for name, path in inputs:
         ours, env = witgen()
+        cold, warm = tmp / "cold-cache", tmp / "warm-cache"
+        shutil.rmtree(warm, ignore_errors=True)
         commands = {
-            "now": ([*ours, "check", str(path)], env),
+            "now, cold cache": ([*ours, "check", str(path)], env | {CACHE_DIR: str(cold)}),
+            "now, warm cache": ([*ours, "check", str(path)], env | {CACHE_DIR: str(warm)}),
             "wasm-tools": ([reference, "component", "wit", str(path)], None),
         }
+        empty_cold = functools.partial(shutil.rmtree, cold, ignore_errors=True)
+        before_each: dict[str, Callable[[], None]] = {"now, cold cache": empty_cold}
         if before is not None:
             old, old_env = witgen(before)
-            commands["before"] = ([*old, "check", str(path)], old_env)
-        usages = compare(commands, rounds)
+            commands["before"] = ([*old, "check", str(path)], old_env | {CACHE_DIR: str(cold)})
+            before_each["before"] = before_each["now, cold cache"]
+        usages = compare(commands, rounds, before_each)
         theirs = usages["wasm-tools"]
-        for label in ("before", "now"):
+        for label in ("before", "now, cold cache", "now, warm cache"):
             if label not in usages:
                 continue
             mine = usages[label]
-            row = f"{name} [{label}]" if before is not None else name
+            row = f"{name} [{label}]"
             print(
-                f"  {row:40} {median_cpu(mine):8.3f}s {median_cpu(theirs):10.3f}s "
+                f"  {row:48} {median_cpu(mine):8.3f}s {median_cpu(theirs):10.3f}s "
                 f"{median_ratio(mine, theirs):9.1f}x "
                 f"{median_peak(mine):6.1f} / {median_peak(theirs):.1f} MiB"
             )
@@ -177,7 +200,7 @@ def _lines(path: Path) -> int:
 # Run in a fresh interpreter: the first parse and resolve in a process pay for
 # building the lexer, later ones do not.  Prints one JSON object.
 _IN_PROCESS = """
-import gc, json, statistics, sys, time
+import gc, json, os, statistics, sys, tempfile, time
 started = time.process_time()
 from witgen.diagnostics import SourceMap
 from witgen.resolve.passes import resolve_path
@@ -194,9 +217,15 @@ first = timed(lambda: resolve_path(path, (), False, SourceMap()))
 later = [timed(lambda: resolve_path(path, (), False, SourceMap())) for _ in range(rounds)]
 gc.disable()
 paused = [timed(lambda: resolve_path(path, (), False, SourceMap())) for _ in range(rounds)]
+del os.environ["WITGEN_NO_PARSE_CACHE"]
+with tempfile.TemporaryDirectory() as folder:
+    os.environ["WITGEN_PARSE_CACHE_DIR"] = folder
+    resolve_path(path, (), False, SourceMap())
+    cached = [timed(lambda: resolve_path(path, (), False, SourceMap())) for _ in range(rounds)]
 print(json.dumps({
     "imports": imports, "first_parse": first_parse, "later_parse": later_parse,
     "first": first, "later": statistics.median(later), "paused": statistics.median(paused),
+    "cached": statistics.median(cached),
 }))
 """
 
@@ -212,6 +241,7 @@ def in_process(path: Path, rounds: int, before: Path | None = None) -> dict[str,
     import json
 
     _, env = witgen(before)
+    env[CACHE_OFF] = "1"  # the parser's figures; `cached` turns the cache on
     command = [sys.executable, "-c", _IN_PROCESS, str(path), str(rounds), SMALL_WIT]
     result = subprocess.run(command, cwd=NEUTRAL, env=env, capture_output=True, check=False)
     if result.returncode != 0:

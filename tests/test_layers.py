@@ -20,11 +20,12 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "witgen"
 
 # What each part may import, besides itself.  A part is a subpackage or a top-level module.
-FOUNDATION = {"diagnostics", "version", "rust", "frozen"}
+FOUNDATION = {"diagnostics", "version", "rust", "frozen", "caching"}
 COMPILER_CORE = FOUNDATION | {"ir", "syntax", "wasm", "resolve", "printer", "conventions"}
 ALLOWED: dict[str, set[str]] = {
     "rust": set(),
     "frozen": set(),
+    "caching": set(),
     "bundled": set(),
     "diagnostics": set(),
     "version": {"rust"},
@@ -44,7 +45,7 @@ ALLOWED: dict[str, set[str]] = {
     "guest": COMPILER_CORE | {"codegen", "output", "commands", "permissions", "bundled"},
     "runtime": set(),
     "permissions": {"commands"},
-    "host": {"runtime", "permissions", "commands"},
+    "host": {"runtime", "permissions", "commands", "caching"},
     # Serving wasi:http components: it generates the WASI bindings of the component it
     # serves (codegen), links Python's WASI (runtime) and checks grants (permissions, host).
     "http": COMPILER_CORE | {"codegen", "output", "runtime", "permissions", "host", "commands"},

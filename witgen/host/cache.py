@@ -42,11 +42,12 @@ from pathlib import Path
 from wasmtime import Engine, WasmtimeError
 from wasmtime.component import Component
 
+from witgen.caching import cache_root
+
 
 def default_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/witgen/components` (`~/.cache/witgen/components`)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "witgen" / "components"
+    return Path(cache_root(), "components")
 
 
 @functools.cache

@@ -6,7 +6,8 @@ in it is one package, and each entry of its `deps/` folder is a dependency: a
 sub-folder of `*.wit` files, or a single `.wit`, `.wasm` or `.wat` file).  A
 file's content, not its name, says whether it is WebAssembly, as in
 wasm-tools; encoded packages are kept as bytes for the resolver to decode.
-Out: parsed package sources, every source registered in one `SourceMap`;
+Out: parsed package sources, every source registered in one `SourceMap`
+(parsed files come from `syntax.cache` when it holds them);
 `load_path` loads a whole tree, and the resolver calls the pieces one by one
 to interleave them with its passes as wasm-tools does.  Raises: `WitError`
 for the first unreadable or malformed file, with the context wasm-tools puts
@@ -27,7 +28,7 @@ from typing import TypeVar
 
 from witgen.diagnostics import Diagnostic, SourceMap, Span, WitError
 from witgen.syntax import ast
-from witgen.syntax.parse import parse_file
+from witgen.syntax.cache import parse_file_cached
 
 _DEP_EXTENSIONS = (".wit", ".wat", ".wasm")
 # `witgen.wasm.WASM_MAGIC`, spelled here so that reading WIT text never imports
@@ -153,7 +154,7 @@ def _parse(path: str, sources: SourceMap) -> ast.File:
 
 
 def _parse_data(path: str, data: bytes, sources: SourceMap) -> ast.File:
-    return parse_file(sources, sources.add(path, decode_source(path, data, sources)))
+    return parse_file_cached(sources, sources.add(path, decode_source(path, data, sources)))
 
 
 def decode_source(path: str, data: bytes, sources: SourceMap) -> str:

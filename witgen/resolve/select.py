@@ -21,7 +21,6 @@ from typing import NoReturn
 
 from witgen import ir
 from witgen.syntax import ast
-from witgen.syntax.parse import PathSpecifierError, parse_use_path
 
 
 class WorldNotFound(LookupError):
@@ -46,6 +45,10 @@ def select_world(resolve: ir.Resolve, specifier: str | None) -> ir.WorldId:
             resolve,
             f"There are multiple worlds in `{main.name}`; one must be explicitly chosen",
         )
+    # Imported here: `witgen check` without `--world` never loads Lark when
+    # every file comes from the parse cache.
+    from witgen.syntax.parse import PathSpecifierError, parse_use_path
+
     try:
         path = parse_use_path(specifier)
     except PathSpecifierError as error:

@@ -31,7 +31,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from pathlib import Path
 from typing import Any, NoReturn, cast
 
 import regex
@@ -41,6 +40,7 @@ from lark.lexer import BasicLexer, ContextualLexer, Lexer, LexerState
 
 from witgen.diagnostics import Diagnostic, SourceFile, SourceMap, Span, WitError
 from witgen.syntax import ast
+from witgen.syntax.grammar import grammar_path
 from witgen.syntax.tokens import (
     DESCRIPTIONS,
     LexProblem,
@@ -161,17 +161,6 @@ def parse_use_path(text: str) -> ast.UsePath:
 # ---------------------------------------------------------------- the Lark parser
 
 _LOCK = threading.Lock()
-
-
-def grammar_path() -> Path:
-    """`wit.lark`: inside the installed package, or at the top of a source checkout."""
-    # The package's folder, as `importlib.resources.files("witgen")` finds it
-    # (whose import costs `witgen check` 5-10 ms).
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "grammar" / "wit.lark"
-    if packaged.is_file():
-        return packaged
-    return package.parent / "grammar" / "wit.lark"
 
 
 @lru_cache(maxsize=1)
