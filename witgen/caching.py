@@ -2,10 +2,13 @@
 code looks like.
 
 In: the environment (`XDG_CACHE_HOME`, `HOME`) and witgen's source files.
-Out: `cache_root()`, the per-user folder every cache of witgen lives under, and
-`module_sources(root)`, the source of a witgen module and of every witgen module
-it imports, for a cache key to change whenever that code does.  Raises
-`OSError` (from `module_sources`) when a module's file cannot be read.
+Out: `cache_root()`, the per-user folder every cache of witgen lives under;
+`write_atomically(path, data, mode)`, how every cache entry is written (to a
+temporary file beside it, then renamed, so no reader ever sees half an
+entry); and `module_sources(root)`, the source of a witgen module and of every
+witgen module it imports, for a cache key to change whenever that code does.
+Raises `OSError` (from `write_atomically` and `module_sources`) when a file
+cannot be written or read.
 
 Only the standard library is imported here: the host (which never imports the
 compiler) and the parser's cache both use it.
@@ -13,6 +16,7 @@ compiler) and the parser's cache both use it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 
@@ -21,6 +25,25 @@ def cache_root() -> str:
     """`$XDG_CACHE_HOME/witgen`, or `~/.cache/witgen`."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "witgen")
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes | memoryview, mode: int) -> None:
+    """Write `data` to `path` (permissions `mode`) through a temporary file in
+    the same folder, named `.<name>.<random>.tmp`, renamed into place; the
+    temporary file is removed when anything fails, and the error raised."""
+    import tempfile  # (only on a write: `witgen check` with a warm cache never imports it)
+
+    folder, name = os.path.split(os.fspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.", suffix=".tmp")
+    try:
+        os.fchmod(descriptor, mode)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 # `from witgen.x import a, b` (parenthesised over lines, too) and `import witgen.x`,

@@ -26,12 +26,10 @@ instance, a reload) is not deserialized again.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +40,7 @@ from pathlib import Path
 from wasmtime import Engine, WasmtimeError
 from wasmtime.component import Component
 
-from witgen.caching import cache_root
+from witgen.caching import cache_root, write_atomically
 
 
 def default_cache_dir() -> Path:
@@ -143,7 +141,7 @@ class ComponentCache:
                 with open(artifact, "rb") as handle:
                     if hashlib.file_digest(handle, "sha256").hexdigest() != expected:
                         return None
-                _atomic_write(seal, _seal(expected, os.stat(artifact)))
+                write_atomically(seal, _seal(expected, os.stat(artifact)), 0o644)
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
             return None
         try:
@@ -156,9 +154,9 @@ class ComponentCache:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             data = bytes(component.serialize())
-            _atomic_write(artifact, data)
+            write_atomically(artifact, data, 0o644)
             digest = hashlib.sha256(data).hexdigest()
-            _atomic_write(seal, _seal(digest, os.stat(artifact)))
+            write_atomically(seal, _seal(digest, os.stat(artifact)), 0o644)
         except OSError:
             pass
 
@@ -169,15 +167,3 @@ def _identity(stat: os.stat_result) -> list[int]:
 
 def _seal(digest: str, stat: os.stat_result) -> bytes:
     return json.dumps({"sha256": digest, "identity": _identity(stat)}).encode() + b"\n"
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

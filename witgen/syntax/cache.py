@@ -46,7 +46,7 @@ from operator import attrgetter
 from typing import Any
 
 from witgen import __version__
-from witgen.caching import cache_root, module_sources
+from witgen.caching import cache_root, module_sources, write_atomically
 from witgen.diagnostics import SourceMap, Span
 from witgen.syntax import ast
 from witgen.syntax.grammar import grammar_file
@@ -157,15 +157,10 @@ def store_entry(folder: str, entry: str, tree: ast.File, file: int) -> None:
         crc = zlib.crc32(view[_HEADER:])
     buffer.seek(0)
     buffer.write(_MAGIC + crc.to_bytes(4, "big"))
-    temporary = os.path.join(folder, f".{os.path.basename(entry)}.{os.getpid()}.tmp")
     try:
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(handle, "wb") as out, buffer.getbuffer() as view:
-            out.write(view)
-        os.replace(temporary, entry)
+        with buffer.getbuffer() as view:
+            write_atomically(entry, view, 0o600)
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
         return
     prune(folder)
 
