@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from wasmtime import StoreContext, WasmtimeError, _bindings
 from wasmtime import _ffi as ffi
 from wasmtime._store import Storelike
-from wasmtime.component import Func, Instance, LinkerInstance
+from wasmtime.component import Func, Instance, LinkerInstance, ResourceType
 
 from witgen.runtime.codec import Codec, Invalid, ResultCodec, Val, delete
 from witgen.runtime.context import Context
@@ -362,6 +362,63 @@ def _forget_host_function(data: int | None) -> None:
 # The C callbacks wasmtime calls: one for every host function (`data` says which).
 _trampoline = ffi.wasmtime_component_func_callback_t(_call_host)
 _finalize = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_forget_host_function)
+
+
+# The host resources' destructors, by the key wasmtime passes back (`define_resource`).
+_DESTRUCTORS: dict[int, Callable[[StoreContext, int], None]] = {}
+
+
+def define_resource(
+    instance: LinkerInstance,
+    name: str,
+    resource_type: ResourceType,
+    destroy: Callable[[StoreContext, int], None],
+) -> None:
+    """Declare the host resource `name` of `resource_type` in `instance`;
+    `destroy(store, rep)` runs when a component drops its last handle.
+
+    As a host function's, an exception `destroy` raises comes out of the call
+    into wasm that dropped the handle, on its thread (wasmtime-py's own
+    `add_resource` keeps it in a process-wide variable instead)."""
+    key = next(_KEYS)
+    _DESTRUCTORS[key] = destroy
+    encoded = name.encode("utf-8")
+    error = ffi.wasmtime_component_linker_instance_add_resource(
+        instance.ptr(),
+        ctypes.create_string_buffer(encoded),
+        len(encoded),
+        resource_type.ptr(),
+        _destructor,
+        key,
+        _finalize_destructor,
+    )
+    if error:
+        _DESTRUCTORS.pop(key, None)
+        raise WasmtimeError._from_ptr(error)
+
+
+def _run_destructor(data: int | None, context: Any, rep: int) -> int:
+    store = StoreContext(context)
+    failure: WasmtimeError
+    try:
+        _DESTRUCTORS[data or 0](store, rep)
+        return 0
+    except WasmtimeError as raised_error:
+        failure = raised_error
+    except Exception as raised_error:  # noqa: BLE001 (re-raised from the call into wasm)
+        _raised.error = raised_error
+        failure = WasmtimeError("python exception")
+    finally:
+        store._invalidate()
+    return ctypes.cast(failure._consume(), ctypes.c_void_p).value or 0
+
+
+def _forget_destructor(data: int | None) -> None:
+    _DESTRUCTORS.pop(data or 0, None)
+
+
+_destructor = ffi.wasmtime_component_resource_destructor_t(_run_destructor)
+_finalize_destructor = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_forget_destructor)
 
 
 def define_host_method(instance: LinkerInstance, signature: Signature, method: str) -> None:

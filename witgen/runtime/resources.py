@@ -28,6 +28,7 @@ from wasmtime import _ffi as ffi
 from wasmtime._store import Storelike
 from wasmtime.component import LinkerInstance, ResourceAny, ResourceHost, ResourceType
 
+from witgen.runtime.calls import define_resource
 from witgen.runtime.codec import BOOL, RESOURCE, Codec, Invalid, describe
 from witgen.runtime.context import Context, tables_for
 
@@ -99,7 +100,7 @@ def define_host_resource(
         if found is not None:
             on_drop(found[1])
 
-    instance.add_resource(name, ResourceType.host(type_id), destroy)
+    define_resource(instance, name, ResourceType.host(type_id), destroy)
 
 
 # ---------------------------------------------------------------- the codec
