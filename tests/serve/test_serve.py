@@ -312,6 +312,19 @@ def test_a_request_over_the_memory_limit_is_a_500(
     assert any("exceeds memory limits" in record.getMessage() for record in caplog.records)
 
 
+def test_a_request_holding_too_many_host_objects_is_a_500(
+    http_guest: Callable[[str], Path], cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The echo makes fields, a response, a body and a stream: more than 3 host objects.
+    app = app_of(http_guest, cache_dir, "echo", host_objects_limit=3)
+    with (
+        serving(app) as url,
+        caplog.at_level(logging.WARNING, logger="witgen.http"),
+    ):
+        assert httpx.get(url + "/", timeout=30).status_code == 500
+    assert any("holds 3 host objects" in record.getMessage() for record in caplog.records)
+
+
 def test_a_body_that_never_ends_is_cut_at_the_deadline(
     http_guest: Callable[[str], Path], cache_dir: Path
 ) -> None:

@@ -60,7 +60,7 @@ from witgen.http.wasi.http import (
 from witgen.http.wasi.scope import Pipe, RequestScope, entered
 from witgen.permissions.manifest import load_manifest
 from witgen.permissions.validator import PermissionValidator
-from witgen.runtime.context import release_store, tables_for
+from witgen.runtime.context import limit_host_objects, release_store
 
 LOG = logging.getLogger("witgen.http")
 MiB = 1 << 20
@@ -90,6 +90,9 @@ class HttpConfig:
     tables_limit: int = 16
     memories_limit: int = 16
     instances_limit: int = 100
+    # Host objects (fields, bodies, streams, pollables, ...) one request's instance may hold
+    # at once: each is Python memory the component could otherwise make without bound.
+    host_objects_limit: int = 100_000
     output: Callable[[str, bytes], None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +100,8 @@ class HttpConfig:
             raise ValueError("deadline_s, concurrency and outgoing_workers must be positive")
         if min(self.memory_limit, self.max_request_body, self.max_response_body) < 0:
             raise ValueError("limits must not be negative")
+        if self.host_objects_limit < 1:
+            raise ValueError("host_objects_limit must be positive")
 
 
 @dataclass(slots=True)
@@ -347,7 +352,8 @@ class _Request:
         self.scope.output = lines
         with entered(self.scope):
             store = limited_store(served.engine, served.limits)
-            tables_for(store)  # its own host objects, before anything runs in it
+            # Its own host objects, bounded, before anything runs in it.
+            limit_host_objects(store, self.config.host_objects_limit)
             deadline = self.scope.deadline or time.monotonic()
             store.set_epoch_deadline(ticks(max(0.0, deadline - time.monotonic()) * 1000))
             failure: BaseException | None = None

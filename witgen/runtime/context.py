@@ -1,8 +1,9 @@
 """Per-call and per-store state that converting values needs.
 
 In: a wasmtime store.  Out: `Context`, handed to every codec for one call;
-`StoreTables`, the host objects a store's components hold handles to.
-Raises nothing.
+`StoreTables`, the host objects a store's components hold handles to, at most
+`limit_host_objects` of them.  Raises `HostObjectLimit` from `StoreTables.add`
+past that limit.
 """
 
 from __future__ import annotations
@@ -18,19 +19,33 @@ from wasmtime._store import Storelike
 class StoreTables:
     """The host objects one store's components hold handles to, by rep."""
 
-    __slots__ = ("next_rep", "objects", "owner")
+    __slots__ = ("limit", "next_rep", "objects", "owner")
 
     def __init__(self) -> None:
         self.objects: dict[int, tuple[int, object]] = {}  # rep -> (type id, object)
         self.next_rep = 1
         # The `Store` these tables belong to, once one was seen (a weak reference).
         self.owner: weakref.ref[Store] | None = None
+        # The most host objects the store's components may hold at once (None: no
+        # bound): a host serving untrusted components sets one (`limit_host_objects`).
+        self.limit: int | None = None
 
     def add(self, type_id: int, obj: object) -> int:
+        """Keep `obj` under a new rep; `HostObjectLimit` past `limit`."""
+        if self.limit is not None and len(self.objects) >= self.limit:
+            raise HostObjectLimit(self.limit)
         rep = self.next_rep
         self.next_rep += 1
         self.objects[rep] = (type_id, obj)
         return rep
+
+
+class HostObjectLimit(Exception):
+    """A store's components hold as many host objects as they may (`StoreTables.limit`)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the component holds {limit} host objects, the most it may")
+        self.limit = limit
 
 
 _STORES: dict[int, StoreTables] = {}
@@ -67,6 +82,12 @@ def tables_for(store: Storelike) -> StoreTables:
     tables.owner = weakref.ref(store)
     weakref.finalize(store, _forget, address, tables)
     return tables
+
+
+def limit_host_objects(store: Store, limit: int) -> None:
+    """Let `store`'s components hold at most `limit` host objects at once (a
+    handle past it fails the call that would make it, as a trap)."""
+    tables_for(store).limit = limit
 
 
 def release_store(store: Store) -> None:
