@@ -27,6 +27,7 @@ from witgen.http.bindings import ServedBindings, load_bindings
 from witgen.http.client import OutgoingHead, Timeouts
 from witgen.http.wasi import missing_imports
 from witgen.http.wasi.http import (
+    FIELDS_LIMIT,
     FORBIDDEN,
     Fields,
     HttpTrap,
@@ -259,6 +260,26 @@ def test_bad_and_forbidden_fields_are_refused(
     with pytest.raises(Err) as appended:
         host.fields_new().append(name, value)
     assert case(appended.value.value) == expected
+
+
+def test_a_fields_holds_at_most_a_mebibyte(bindings: ServedBindings) -> None:
+    host = HttpTypesHost(bindings)
+    headers = host.fields_new()
+    value = b"v" * 1000
+    for _ in range(1040):  # 1040 * (3 + 1000) bytes: under FIELDS_LIMIT
+        headers.append("x-a", value)
+    with pytest.raises(Err) as refused:
+        for _ in range(10):
+            headers.append("x-a", value)
+    assert case(refused.value.value) == "HeaderError_Forbidden"
+    assert headers.size <= FIELDS_LIMIT
+    headers.delete("x-a")  # room again
+    headers.set("x-a", [value] * 1000)
+    with pytest.raises(Err):
+        headers.set("x-a", [value] * 1100)
+    assert len(headers.get("x-a")) == 1000  # unchanged by the refused set
+    with pytest.raises(Err):
+        host.fields_from_list([("x-a", value)] * 1100)
 
 
 def test_tab_and_latin1_values_are_allowed(bindings: ServedBindings) -> None:

@@ -19,7 +19,8 @@ RFC 9110 token and a value may not hold control characters (but tab), else
 responses; the headers of a request or response are immutable once it owns
 them; a body whose `content-length` header disagrees with what was written
 fails at `finish` with `HTTP-request-body-size` / `HTTP-response-body-size`;
-an outgoing request without a scheme is sent over HTTPS.
+an outgoing request without a scheme is sent over HTTPS; one `fields` holds
+at most `FIELDS_LIMIT` bytes (past it, `forbidden`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ LOG = logging.getLogger("witgen.http")
 
 # Bytes buffered between a body's writer and its reader.
 BODY_BUFFER = 1 << 16
+
+# The most bytes of names and values one `fields` may hold (HTTP servers refuse far
+# smaller header sections: 8-64 KiB).
+FIELDS_LIMIT = 1 << 20
 
 # Headers the component may neither set nor see (wasmtime's `DEFAULT_FORBIDDEN_HEADERS`).
 FORBIDDEN = frozenset(
@@ -172,9 +177,11 @@ def header_problem(name: str, value: bytes | None) -> str | None:
 
 
 class Fields:
-    """`fields` (and `headers`, `trailers`): ordered name/value pairs, names lowercase."""
+    """`fields` (and `headers`, `trailers`): ordered name/value pairs, names lowercase,
+    at most `FIELDS_LIMIT` bytes of names and values in all (one more is refused
+    as `forbidden`: a component could otherwise grow one without bound)."""
 
-    __slots__ = ("entries_", "immutable", "values")
+    __slots__ = ("entries_", "immutable", "size", "values")
 
     def __init__(
         self, values: Values, entries: list[tuple[str, bytes]], *, immutable: bool = False
@@ -182,6 +189,7 @@ class Fields:
         self.values = values
         self.entries_ = entries
         self.immutable = immutable
+        self.size = _size(entries)
 
     def _mutable(self, name: str, value: bytes | None) -> None:
         if self.immutable:
@@ -189,6 +197,10 @@ class Fields:
         problem = header_problem(name, value)
         if problem is not None:
             raise self.values.header_error(problem)
+
+    def _fits(self, size: int) -> None:
+        if size > FIELDS_LIMIT:
+            raise self.values.header_error("forbidden")
 
     def get(self, name: str) -> list[bytes]:
         key = name.lower()
@@ -203,17 +215,25 @@ class Fields:
             self._mutable(name, item)
         self._mutable(name, None)
         key = name.lower()
-        self.entries_[:] = [entry for entry in self.entries_ if entry[0] != key]
-        self.entries_.extend((key, bytes(item)) for item in value)
+        kept = [entry for entry in self.entries_ if entry[0] != key]
+        added = [(key, bytes(item)) for item in value]
+        size = _size(kept) + _size(added)
+        self._fits(size)
+        self.entries_[:] = kept + added
+        self.size = size
 
     def delete(self, name: str) -> None:
         self._mutable(name, None)
         key = name.lower()
         self.entries_[:] = [entry for entry in self.entries_ if entry[0] != key]
+        self.size = _size(self.entries_)
 
     def append(self, name: str, value: bytes) -> None:
         self._mutable(name, value)
+        size = self.size + len(name) + len(value)
+        self._fits(size)
         self.entries_.append((name.lower(), bytes(value)))
+        self.size = size
 
     def entries(self) -> list[tuple[str, bytes]]:
         return list(self.entries_)
@@ -224,6 +244,10 @@ class Fields:
     def view(self) -> Fields:
         """The same fields, immutable (what `headers()` of a request or response gives)."""
         return Fields(self.values, self.entries_, immutable=True)
+
+
+def _size(entries: Sequence[tuple[str, bytes]]) -> int:
+    return sum(len(name) + len(value) for name, value in entries)
 
 
 def received_fields(values: Values, pairs: Sequence[tuple[str, bytes]]) -> Fields:
@@ -627,6 +651,8 @@ class HttpTypesHost:
             problem = header_problem(name, value)
             if problem is not None:
                 raise self.values.header_error(problem)
+        if _size(entries) > FIELDS_LIMIT:
+            raise self.values.header_error("forbidden")
         return Fields(self.values, [(name.lower(), bytes(value)) for name, value in entries])
 
     def fields_drop(self, fields: Fields) -> None:
