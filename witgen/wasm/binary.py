@@ -19,6 +19,7 @@ from typing import Literal, TypeAlias
 
 from witgen.wasm.binary_reader import BinaryReader
 from witgen.wasm.core import (
+    CORE_KINDS,
     CoreKind,
     CoreTypeDecl,
     read_core_external_kind,
@@ -441,7 +442,7 @@ def read_alias(r: BinaryReader) -> Alias:
     if tag == 0x01:
         if second is None:
             wasm_error(f"invalid leading byte (0x{first:x}) for core instance export kind", at)
-        core_kind = _CORE_KINDS.get(second)
+        core_kind = CORE_KINDS.get(second)
         if core_kind is None:
             wasm_error(f"invalid leading byte (0x{second:x}) for external kind", at)
         instance = r.var_u32()
@@ -466,16 +467,6 @@ def read_alias(r: BinaryReader) -> Alias:
         count = r.var_u32()
         return OuterAlias(outer, count, r.var_u32())
     r.invalid_byte(tag, "alias")
-
-
-_CORE_KINDS: dict[int, CoreKind] = {
-    0x00: "func",
-    0x01: "table",
-    0x02: "memory",
-    0x03: "global",
-    0x04: "tag",
-    0x20: "func",
-}
 
 
 def _kind_from_bytes(first: int, second: int | None, at: int) -> ExternKind:

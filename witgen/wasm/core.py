@@ -37,7 +37,8 @@ _ABSTRACT_HEAP_TYPES = frozenset(
 )
 
 CoreKind = Literal["func", "table", "memory", "global", "tag"]
-_KINDS: dict[int, CoreKind] = {
+# The core kinds by their byte in an import, an export, an alias or a sort.
+CORE_KINDS: dict[int, CoreKind] = {
     0x00: "func",
     0x01: "table",
     0x02: "memory",
@@ -45,6 +46,8 @@ _KINDS: dict[int, CoreKind] = {
     0x04: "tag",
     0x20: "func",  # `func_exact`
 }
+# Each core kind once, in the order of its byte.
+CORE_KIND_NAMES: tuple[CoreKind, ...] = tuple(dict.fromkeys(CORE_KINDS.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +176,7 @@ def _read_abstract_heap_type(r: BinaryReader) -> None:
 def read_core_external_kind(r: BinaryReader) -> CoreKind:
     """`ExternalKind::from_reader`."""
     byte = r.u8()
-    kind = _KINDS.get(byte)
+    kind = CORE_KINDS.get(byte)
     if kind is None:
         wasm_error(f"invalid leading byte (0x{byte:x}) for external kind", r.pos - 1)
     return kind

@@ -55,7 +55,7 @@ from witgen.wasm.binary import (
     TypeDecl,
     TypeRef,
 )
-from witgen.wasm.core import CoreKind, CoreTypeDecl
+from witgen.wasm.core import CORE_KIND_NAMES, CoreKind, CoreTypeDecl
 from witgen.wasm.errors import wasm_error
 from witgen.wasm.limits import (
     MAX_COMPONENTS,
@@ -166,7 +166,7 @@ class Scope:
         self.module_count = 0
         self.core_types: list[bool] = []  # True for a module type
         self.core_instances = 0
-        self.core_items: dict[CoreKind, int] = dict.fromkeys(_CORE_KINDS, 0)
+        self.core_items: dict[CoreKind, int] = dict.fromkeys(CORE_KIND_NAMES, 0)
         self.imports = Externs()
         self.exports = Externs()
         # Resources introduced here: defined (True when with a representation,
@@ -192,7 +192,6 @@ class Scope:
         return self.core_instances + len(self.instances)
 
 
-_CORE_KINDS: tuple[CoreKind, ...] = ("func", "table", "memory", "global", "tag")
 # wasmparser's words for the core index spaces, in its messages.
 _CORE_DESC: dict[CoreKind, tuple[str, str]] = {
     "func": ("core function", "function"),
