@@ -642,15 +642,20 @@ class Validator:
         each argument's type fits its import is not made.)"""
         mapping = Remapping({}, {})
         imports = list(component.imports.items())
+        # Each instance type's exports as a list, made once: a path indexes into them,
+        # and a component may import many resources from one large instance.
+        listed: dict[AnyId, list[tuple[str, Item]]] = {}
         for resource, path in component.imported_resources:
             name, item = imports[path[0]]
             entity: Entity = item.entity
             arg = args.get(name)
             for index in path[1:]:
                 assert isinstance(entity, InstanceEntity)
-                export_name, export = list(self.types.instance_type(entity.id).exports.items())[
-                    index
-                ]
+                exports = listed.get(entity.id)
+                if exports is None:
+                    items = self.types.instance_type(entity.id).exports.items()
+                    exports = listed[entity.id] = list(items)
+                export_name, export = exports[index]
                 entity = export.entity
                 found = None
                 if isinstance(arg, InstanceEntity):
