@@ -319,7 +319,6 @@ def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
     """
     signature, implementation = _HOST_FUNCTIONS[data or 0]
     store = StoreContext(context)
-    failure: WasmtimeError | None = None
     try:
         cx = Context(store, None)
         values = []
@@ -343,16 +342,22 @@ def _call_host(  # noqa: PLR0917 (wasmtime's callback signature)
                 raise TypeError(f"{signature.name} has no result, but its host returned {value!r}")
         else:
             signature.lower_result(value, results[0], cx, error)
-    except WasmtimeError as raised_error:
-        failure = raised_error
     except Exception as raised_error:  # noqa: BLE001 (re-raised from the call into wasm)
-        _raised.error = raised_error
-        failure = WasmtimeError("python exception")
+        return _failure(raised_error)
     finally:
         store._invalidate()
-    if failure is None:
-        return 0
-    return ctypes.cast(failure._consume(), ctypes.c_void_p).value or 0
+    return 0
+
+
+def _failure(error: Exception) -> int:
+    """The error pointer a callback returns to wasmtime for `error`: a
+    `WasmtimeError` as it is; any other exception is kept for the call into
+    wasm on this thread to raise (`Bound.__call__`), as wasmtime-py's
+    `catch_exceptions` does, but per thread."""
+    if not isinstance(error, WasmtimeError):
+        _raised.error = error
+        error = WasmtimeError("python exception")
+    return ctypes.cast(error._consume(), ctypes.c_void_p).value or 0
 
 
 def _forget_host_function(data: int | None) -> None:
@@ -399,18 +404,13 @@ def define_resource(
 
 def _run_destructor(data: int | None, context: Any, rep: int) -> int:
     store = StoreContext(context)
-    failure: WasmtimeError
     try:
         _DESTRUCTORS[data or 0](store, rep)
-        return 0
-    except WasmtimeError as raised_error:
-        failure = raised_error
     except Exception as raised_error:  # noqa: BLE001 (re-raised from the call into wasm)
-        _raised.error = raised_error
-        failure = WasmtimeError("python exception")
+        return _failure(raised_error)
     finally:
         store._invalidate()
-    return ctypes.cast(failure._consume(), ctypes.c_void_p).value or 0
+    return 0
 
 
 def _forget_destructor(data: int | None) -> None:
