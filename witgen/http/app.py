@@ -274,6 +274,10 @@ class WasiHttpApp:
                 )
 
 
+# What a path keeps unescaped when it is written from ASGI's decoded `path` (RFC 3986 pchar).
+_PATH_SAFE = "/:@!$&'()*+,;=~"
+
+
 def path_with_query(scope: Scope) -> str:
     """The request target the component sees: the path as received (`raw_path`,
     else `path` percent-encoded) below the prefix the app is mounted at
@@ -282,9 +286,9 @@ def path_with_query(scope: Scope) -> str:
     raw = scope.get("raw_path")
     if isinstance(raw, bytes):
         path = raw.decode("latin-1")
-        root = quote(root, safe="/:@!$&'()*+,;=~")
+        root = quote(root, safe=_PATH_SAFE)
     else:
-        path = quote(str(scope.get("path", "/")), safe="/:@!$&'()*+,;=~")
+        path = quote(str(scope.get("path", "/")), safe=_PATH_SAFE)
     if root and (path == root or path.startswith(root + "/")):
         path = path[len(root) :] or "/"
     query = scope.get("query_string", b"")
@@ -336,7 +340,7 @@ class _Request:
 
         self.loop.call_soon_threadsafe(settle)
 
-    def _response_pipe(self, expected: int | None) -> Pipe:
+    def _response_pipe(self) -> Pipe:
         pipe = Pipe(self.scope, BODY_BUFFER, self.config.max_response_body)
         self.response_pipes.append(pipe)
         return pipe

@@ -344,7 +344,7 @@ class OutgoingBody:
         if self._stream is not None and not self._stream.dropped:
             raise HttpTrap("outgoing-body.finish while its stream is still alive")
         self.finished = True
-        if self.expected is not None and self.pipe.total != self.expected:
+        if self.wrong_size():
             size = f"HTTP-{self.kind}-body-size"
             self.pipe.fail(
                 f"the {self.kind} body has {self.pipe.total} bytes, its content-length "
@@ -355,6 +355,10 @@ class OutgoingBody:
             raise Err(self.values.error_code("internal-error", self.pipe.failure))
         self.trailers = trailers.entries() if trailers is not None else None
         self.pipe.end()
+
+    def wrong_size(self) -> bool:
+        """Whether what was written disagrees with the content-length header."""
+        return self.expected is not None and self.pipe.total != self.expected
 
     def dropped(self) -> None:
         if not self.finished:
@@ -434,7 +438,9 @@ class OutgoingRequest:
     def body(self) -> OutgoingBody:
         if self._body is not None:
             raise Err(None)
-        pipe = Pipe(current(), BODY_BUFFER, _content_length(self.headers_))
+        # No limit: the body streams out; a length other than the content-length
+        # fails at `finish` (and the client refuses it on the wire).
+        pipe = Pipe(current(), BODY_BUFFER)
         self._body = OutgoingBody(self.values, pipe, "request", _content_length(self.headers_))
         return self._body
 
@@ -524,17 +530,14 @@ class RequestOptions:
 class OutgoingResponse:
     """`outgoing-response`: what the component answers with."""
 
-    __slots__ = ("_body", "_status", "headers_", "response_pipe", "values")
+    __slots__ = ("_body", "_status", "headers_", "values")
 
-    def __init__(
-        self, values: Values, headers: Fields, response_pipe: Callable[[int | None], Pipe]
-    ):
+    def __init__(self, values: Values, headers: Fields) -> None:
         self.values = values
         self.headers_ = headers
         headers.immutable = True
         self._status = 200
         self._body: OutgoingBody | None = None
-        self.response_pipe = response_pipe
 
     def status_code(self) -> int:
         return self._status
@@ -551,11 +554,20 @@ class OutgoingResponse:
         if self._body is not None:
             raise Err(None)
         expected = _content_length(self.headers_)
-        self._body = OutgoingBody(self.values, self.response_pipe(expected), "response", expected)
+        self._body = OutgoingBody(self.values, _response_pipe(), "response", expected)
         return self._body
 
     def taken_body(self) -> OutgoingBody | None:
         return self._body
+
+
+def _response_pipe() -> Pipe:
+    """The pipe an outgoing-response's body is written into: the one the served
+    request makes (`RequestScope.response_pipe`), else (no request is served)
+    one nobody reads."""
+    scope = current()
+    make = scope.response_pipe
+    return make() if make is not None else Pipe(scope, BODY_BUFFER)
 
 
 class ResponseOutparam:
@@ -631,14 +643,12 @@ class FutureIncomingResponse:
 class HttpTypesHost:
     """`wasi:http/types`: constructors, statics and drops of its resources.
 
-    `response_pipe(expected)` makes the pipe a response body is written into
-    (the server reads it); without a served request (`None`), a component
-    cannot make an outgoing-response body.
+    An outgoing-response's body is written into the pipe its request's
+    `RequestScope.response_pipe` makes (the server reads it).
     """
 
     def __init__(self, bindings: ServedBindings) -> None:
         self.values = Values(bindings)
-        self.response_pipe: Callable[[int | None], Pipe] | None = None
 
     def http_error_code(self, err: IoError) -> object:
         return err.http_code
@@ -696,17 +706,7 @@ class HttpTypesHost:
         pass
 
     def outgoing_response_new(self, headers: Fields) -> OutgoingResponse:
-        return OutgoingResponse(self.values, headers, self._response_pipe)
-
-    def _response_pipe(self, expected: int | None) -> Pipe:
-        scope = current()
-        make = scope.response_pipe
-        if make is None:
-            # Not serving a request (an outgoing-response made outside `handle`):
-            # its body goes nowhere, but the component may still write and finish it.
-            return Pipe(scope, BODY_BUFFER)
-        pipe: Pipe = make(expected)
-        return pipe
+        return OutgoingResponse(self.values, headers)
 
     def outgoing_response_drop(self, outgoing_response: OutgoingResponse) -> None:
         pass
@@ -751,7 +751,7 @@ class OutgoingHandlerHost:
             headers=request.headers_.entries(),
         )
         body = request._body
-        chunks = _chunks(body.pipe) if body is not None else None
+        chunks = _chunks(body) if body is not None else None
         timeouts = options.timeouts() if options is not None else Timeouts()
         future = FutureIncomingResponse(scope)
         self.executor.submit(self._run, scope, head, chunks, timeouts, future)
@@ -787,20 +787,18 @@ class OutgoingHandlerHost:
         _pump(response, pipe, body.trailers, values)
 
 
-def _chunks(pipe: Pipe) -> Iterator[bytes]:
+def _chunks(body: OutgoingBody) -> Iterator[bytes]:
     """The bytes the component writes into an outgoing request's body, as they come."""
-    scope = pipe.scope
+    pipe = body.pipe
     while True:
-        scope.wait_any([Condition(pipe.readable)])
+        pipe.scope.wait_any([Condition(pipe.readable)])
         data = pipe.take(BODY_BUFFER)
         if data:
             yield data
             continue
         if pipe.failure is not None:
-            raise HttpFailure(
-                "HTTP-request-body-size" if "content-length" in pipe.failure else "internal-error",
-                pipe.failure,
-            )
+            case = "HTTP-request-body-size" if body.wrong_size() else "internal-error"
+            raise HttpFailure(case, pipe.failure)
         if pipe.ended:
             return
 

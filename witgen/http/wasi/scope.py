@@ -48,9 +48,9 @@ class RequestScope:
         self.cv = threading.Condition()
         self.deadline = deadline
         self.closed = False
-        # Makes the pipe a response body is written into (`expected` its
-        # content-length), while a request is served; None otherwise.
-        self.response_pipe: Callable[[int | None], Pipe] | None = None
+        # Makes the pipe a response body is written into, while a request is
+        # served; None otherwise.
+        self.response_pipe: Callable[[], Pipe] | None = None
         # Where this request's stdout and stderr go, when not to the host's default.
         self.output: Callable[[str, bytes], None] | None = None
 
