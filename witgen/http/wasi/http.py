@@ -55,7 +55,8 @@ BODY_BUFFER = 1 << 16
 # smaller header sections: 8-64 KiB).
 FIELDS_LIMIT = 1 << 20
 
-# Headers the component may neither set nor see (wasmtime's `DEFAULT_FORBIDDEN_HEADERS`).
+# Headers the component may neither set nor see: wasmtime-wasi-http's
+# `DEFAULT_FORBIDDEN_HEADERS` (nine since wasmtime dropped `te` from it).
 FORBIDDEN = frozenset(
     {
         "connection",
@@ -63,7 +64,6 @@ FORBIDDEN = frozenset(
         "proxy-authenticate",
         "proxy-authorization",
         "proxy-connection",
-        "te",
         "transfer-encoding",
         "upgrade",
         "host",
