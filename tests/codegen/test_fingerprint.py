@@ -5,6 +5,8 @@ templates and the grammar; and it is the same in every checkout."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import shutil
 import subprocess
@@ -97,3 +99,14 @@ def test_the_fingerprint_does_not_depend_on_where_the_project_is(tmp_path: Path)
     assert fingerprint(with_world) != prints[0]
     (tmp_path / "one" / "wit" / "worlds.wit").write_text("// edited\n", encoding="utf-8")
     assert fingerprint(options) != prints[0]
+
+
+def test_a_known_digest_stands_for_reading_the_file(tmp_path: Path) -> None:
+    wit = tmp_path / "a.wit"
+    wit.write_text("package a:b;\ninterface i {}\n")
+    options = Options(wit=wit, out=tmp_path / "out", base=tmp_path)
+    read = fingerprint(options)
+    known = hashlib.sha256(wit.read_bytes()).hexdigest()
+    assert fingerprint(dataclasses.replace(options, wit_digest=known)) == read
+    # The digest given is what counts: the file is not read.
+    assert fingerprint(dataclasses.replace(options, wit_digest="0" * 64)) != read

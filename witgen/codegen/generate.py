@@ -45,6 +45,9 @@ class Options:
     # WASI imports the user implements in Python rather than wasmtime
     # (`--implement`, `codegen.wasi`): `wasi:cli/environment`, `wasi:cli/*`.
     implement: tuple[str, ...] = ()
+    # The SHA-256 (hex) of `wit` when it is one file whose hash the caller has
+    # already (a component's, from the compile cache): not read and hashed again.
+    wit_digest: str | None = None
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, object]] | None:
@@ -227,7 +230,9 @@ def fingerprint(options: Options) -> str | None:
         for name, source in generator_sources().items():
             digest.update(b"\0module\0" + name.encode() + b"\0" + source)
         for name, path in _wit_inputs(options.wit):
-            digest.update(b"\0wit\0" + name.encode() + b"\0" + path.read_bytes())
+            known = options.wit_digest if path == options.wit else None
+            content = known or _digest(path.read_bytes())
+            digest.update(b"\0wit\0" + name.encode() + b"\0" + content.encode())
     except OSError:
         return None
     return digest.hexdigest()

@@ -72,7 +72,11 @@ def load_bindings(component: Path, digest: str, cache_dir: Path) -> ServedBindin
     folder = cache_dir / "http-bindings" / tag
     package = f"witgen_served_{tag}"
     options = Options(
-        wit=component.resolve(), out=folder / package, base=folder, implement=IMPLEMENT
+        wit=component.resolve(),
+        out=folder / package,
+        base=folder,
+        implement=IMPLEMENT,
+        wit_digest=digest,  # the compile cache hashed the component already
     )
     try:
         folder.mkdir(parents=True, exist_ok=True)
